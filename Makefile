@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# FGI_WHEEL_DIR: an optional folder of prebuilt wheels (e.g. mmcv 2.1.0 for
+# torch 2.13 / CPython 3.11); without it mmcv is compiled from source
+# (about 15 minutes on 2 cores, then cached by pip).
+PYTHON ?= python3.11
+VENV ?= .venv
+FGI_WHEEL_DIR ?=
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -c requirements/constraints.txt \
+	$(if $(FGI_WHEEL_DIR),--find-links $(FGI_WHEEL_DIR))
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= work_dirs/demo
+
+.PHONY: install test demo clean-demo
+
+install: $(STAMP)
+
+$(STAMP): setup.py requirements/build.txt requirements/constraints.txt \
+		requirements/runtime.txt requirements/tests.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -r requirements/build.txt
+	# torch first: mmcv's ops build against it (no build isolation).
+	$(PIP) torch==2.13.0
+	$(PIP) --no-build-isolation mmcv==2.1.0
+	$(PIP) -r requirements/runtime.txt -r requirements/tests.txt
+	$(PIP) --no-deps --no-build-isolation -e .
+	touch $@
+
+test: install
+	$(PY) -m pytest
+
+demo: install
+	$(PY) tools/train.py configs/baselines/unet_gaze_demo.py \
+		--work-dir $(DEMO_DIR)/unet_gaze
+	$(PY) tools/test.py configs/baselines/unet_gaze_demo.py \
+		$$(ls -t $(DEMO_DIR)/unet_gaze/best_*.pth | head -n 1) \
+		--work-dir $(DEMO_DIR)/unet_gaze
+
+clean-demo:
+	rm -rf $(DEMO_DIR) data/demo

@@ -1,0 +1,61 @@
+# Synthetic polyps with simulated gaze (generated under data/demo on first
+# use). The train pipeline loads no ground truth: only the gaze heatmap and
+# the pseudo-masks derived from it (SPEC.md §2).
+dataset_type = 'DemoPolypDataset'
+data_root = 'data/demo'
+# Images are 96 x 96; training runs at 64 x 64 so the demo fits in minutes
+# on 2 CPU cores, and metrics are computed back at 96 x 96.
+crop_size = (64, 64)
+gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
+data_prefix = dict(
+    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmap')
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadGazeHeatmap', **gaze_thresholds),
+    dict(type='GazeResize', scale=crop_size, keep_ratio=False),
+    dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
+    dict(type='PackGazeSegInputs'),
+]
+# Ground truth is loaded after the resize, so metrics are computed at the
+# original label resolution.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    dict(type='LoadBinaryAnnotations'),
+    dict(type='PackGazeSegInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='splits/train.txt',
+        data_prefix=data_prefix,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='splits/val.txt',
+        data_prefix=data_prefix,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='splits/test.txt',
+        data_prefix=data_prefix,
+        pipeline=test_pipeline))
+val_evaluator = dict(type='MedicalSegMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,48 @@
+"""Packing of gaze-aware samples into ``SegDataSample``."""
+import numpy as np
+import torch
+from mmengine.structures import PixelData
+from mmseg.datasets.transforms import PackSegInputs
+from mmseg.registry import TRANSFORMS
+
+# results key -> SegDataSample field; every one is H x W.
+PIXEL_FIELDS = {
+    'gt_sparse_seg': 'gt_sparse_seg',
+    'gt_comp_seg': 'gt_comp_seg',
+    'gt_heatmap': 'gt_heatmap',
+}
+
+
+@TRANSFORMS.register_module()
+class PackGazeSegInputs(PackSegInputs):
+    """Pack image, ground truth, gaze fields and text embedding.
+
+    On top of :class:`mmseg.datasets.transforms.PackSegInputs`, the data
+    sample gets ``gt_sparse_seg`` and ``gt_comp_seg`` (``PixelData`` of
+    int64 labels), ``gt_heatmap`` (``PixelData`` of float32) and
+    ``text_embed`` (an ``L x C`` float tensor). ``sample_id`` is packed
+    into the meta information by default.
+    """
+
+    def __init__(self,
+                 meta_keys=('img_path', 'seg_map_path', 'ori_shape',
+                            'img_shape', 'pad_shape', 'scale_factor', 'flip',
+                            'flip_direction', 'reduce_zero_label',
+                            'sample_id')) -> None:
+        super().__init__(meta_keys=meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        packed = super().transform(results)
+        data_sample = packed['data_samples']
+        for key, field in PIXEL_FIELDS.items():
+            if key not in results:
+                continue
+            array = results[key]
+            dtype = np.float32 if array.dtype.kind == 'f' else np.int64
+            data = torch.from_numpy(
+                np.ascontiguousarray(array[None].astype(dtype)))
+            data_sample.set_field(PixelData(data=data), field)
+        if 'text_embed' in results:
+            data_sample.set_field(
+                torch.from_numpy(results['text_embed']), 'text_embed')
+        return packed

@@ -1,0 +1,153 @@
+"""Transforms that load masks, gaze heatmaps and text embeddings."""
+import os.path as osp
+from typing import Optional
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmseg.registry import TRANSFORMS
+
+from fgi_mmseg.gaze.heatmap import heatmap_to_pseudo_masks, load_heatmap
+from ..errors import SampleLoadError
+
+
+def _check_same_size(results: dict, field: str, path: str,
+                     array: np.ndarray) -> None:
+    """Masks and heatmaps must align pixel for pixel with the image file.
+
+    ``ori_shape`` is compared rather than ``img``, because test pipelines
+    load annotations after resizing the image.
+    """
+    if 'ori_shape' not in results:
+        return
+    expected = tuple(results['ori_shape'][:2])
+    if array.shape[:2] != expected:
+        raise SampleLoadError.for_field(
+            results, field, path,
+            f'size {array.shape[:2]} differs from the image size {expected}')
+
+
+@TRANSFORMS.register_module()
+class LoadBinaryAnnotations(BaseTransform):
+    """Load a binary ground-truth mask as ``gt_seg_map`` (0/1, uint8).
+
+    JPEG masks (Kvasir-SEG) hold 0/255 plus compression noise, so the mask
+    is read as grayscale and thresholded rather than label-mapped.
+
+    Required keys: ``seg_map_path``. Added keys: ``gt_seg_map``, and
+    ``seg_fields`` gains ``gt_seg_map``.
+
+    Args:
+        threshold (int): Gray values ``>= threshold`` are foreground.
+            Defaults to 128.
+    """
+
+    def __init__(self, threshold: int = 128) -> None:
+        self.threshold = threshold
+
+    def transform(self, results: dict) -> dict:
+        path = results['seg_map_path']
+        mask = cv2.imread(path, cv2.IMREAD_GRAYSCALE) \
+            if osp.isfile(path) else None
+        if mask is None:
+            raise SampleLoadError.for_field(
+                results, 'seg_map_path', path,
+                'missing or not a readable image')
+        _check_same_size(results, 'seg_map_path', path, mask)
+        results['gt_seg_map'] = (mask >= self.threshold).astype(np.uint8)
+        results['seg_fields'].append('gt_seg_map')
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(threshold={self.threshold})'
+
+
+@TRANSFORMS.register_module()
+class LoadGazeHeatmap(BaseTransform):
+    """Load the gaze heatmap and derive the pseudo-masks of SPEC.md §2.
+
+    Adds ``gt_heatmap`` (float32 in [0, 1]), ``gt_sparse_seg`` (1 where
+    ``H >= t_fg``, 0 where ``H <= t_bg``, ``ignore_index`` between) and
+    ``gt_comp_seg`` (``H >= t_comp``) to the results and to ``seg_fields``,
+    so that every geometric transform moves them with the image.
+
+    Required keys: ``heatmap_path``.
+
+    Args:
+        t_fg (float): Confident-foreground threshold. Defaults to 0.5.
+        t_bg (float): Confident-background threshold. Defaults to 0.05.
+        t_comp (float): Comprehensive-mask threshold. Defaults to 0.3.
+        ignore_index (int): Label of unsure pixels. Defaults to 255.
+    """
+
+    def __init__(self,
+                 t_fg: float = 0.5,
+                 t_bg: float = 0.05,
+                 t_comp: float = 0.3,
+                 ignore_index: int = 255) -> None:
+        self.t_fg = t_fg
+        self.t_bg = t_bg
+        self.t_comp = t_comp
+        self.ignore_index = ignore_index
+
+    def transform(self, results: dict) -> dict:
+        path = results['heatmap_path']
+        try:
+            heatmap = load_heatmap(path)
+        except (OSError, ValueError) as err:
+            raise SampleLoadError.for_field(results, 'heatmap_path', path,
+                                            str(err)) from err
+        _check_same_size(results, 'heatmap_path', path, heatmap)
+        sparse, comp = heatmap_to_pseudo_masks(
+            heatmap,
+            t_fg=self.t_fg,
+            t_bg=self.t_bg,
+            t_comp=self.t_comp,
+            ignore_index=self.ignore_index)
+        results['gt_heatmap'] = heatmap
+        results['gt_sparse_seg'] = sparse
+        results['gt_comp_seg'] = comp
+        results['seg_fields'].extend(
+            ['gt_heatmap', 'gt_sparse_seg', 'gt_comp_seg'])
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(t_fg={self.t_fg}, t_bg={self.t_bg}, '
+                f't_comp={self.t_comp}, ignore_index={self.ignore_index})')
+
+
+@TRANSFORMS.register_module()
+class LoadTextEmbedding(BaseTransform):
+    """Load the cached text embedding ``F_t`` (``L x C`` float) of a sample.
+
+    Required keys: ``text_embed_path``. Added keys: ``text_embed``.
+
+    Args:
+        embed_dim (int, optional): Expected width ``C``; checked when given.
+    """
+
+    def __init__(self, embed_dim: Optional[int] = None) -> None:
+        self.embed_dim = embed_dim
+
+    def transform(self, results: dict) -> dict:
+        path = results['text_embed_path']
+        try:
+            embed = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise SampleLoadError.for_field(results, 'text_embed_path', path,
+                                            f'unreadable .npy ({err})') from err
+        if embed.ndim != 2 or embed.shape[0] == 0 or \
+                not np.issubdtype(embed.dtype, np.floating):
+            raise SampleLoadError.for_field(
+                results, 'text_embed_path', path,
+                f'expected a non-empty float array L x C, got shape '
+                f'{embed.shape} of {embed.dtype}')
+        if self.embed_dim is not None and embed.shape[1] != self.embed_dim:
+            raise SampleLoadError.for_field(
+                results, 'text_embed_path', path,
+                f'expected width {self.embed_dim}, got {embed.shape[1]}')
+        results['text_embed'] = embed.astype(np.float32)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(embed_dim={self.embed_dim})'

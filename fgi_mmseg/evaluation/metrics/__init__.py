@@ -1,0 +1,3 @@
+from .medical_seg_metric import MedicalSegMetric
+
+__all__ = ['MedicalSegMetric']

@@ -1,0 +1,1 @@
+from .segmentors import *  # noqa: F401,F403

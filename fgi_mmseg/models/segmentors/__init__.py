@@ -1,0 +1,3 @@
+from .weakly_supervised_encoder_decoder import WeaklySupervisedEncoderDecoder
+
+__all__ = ['WeaklySupervisedEncoderDecoder']

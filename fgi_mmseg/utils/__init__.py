@@ -1,0 +1,3 @@
+from .config import prepare_config
+
+__all__ = ['prepare_config']

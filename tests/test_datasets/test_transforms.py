@@ -1,0 +1,122 @@
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from fgi_mmseg.datasets import SampleLoadError
+from fgi_mmseg.datasets.transforms import (GazeRandomFlip, GazeResize,
+                                           LoadBinaryAnnotations,
+                                           LoadGazeHeatmap, LoadTextEmbedding,
+                                           PackGazeSegInputs)
+
+
+def _results(**kwargs):
+    results = dict(sample_id='s1', seg_fields=[], ori_shape=(6, 8))
+    results.update(kwargs)
+    return results
+
+
+def test_binary_annotations_threshold_jpeg_noise(tmp_path):
+    mask = np.zeros((6, 8), np.uint8)
+    mask[:, 4:] = 255
+    mask[0, 0] = 127  # compression noise below the threshold
+    mask[0, 4] = 128  # and at it
+    path = str(tmp_path / 'm.png')
+    cv2.imwrite(path, mask)
+    out = LoadBinaryAnnotations()(_results(seg_map_path=path))
+    expected = np.zeros((6, 8), np.uint8)
+    expected[:, 4:] = 1
+    assert np.array_equal(out['gt_seg_map'], expected)
+    assert out['seg_fields'] == ['gt_seg_map']
+
+
+def test_binary_annotations_size_mismatch_names_file(tmp_path):
+    path = str(tmp_path / 'm.png')
+    cv2.imwrite(path, np.zeros((5, 8), np.uint8))
+    with pytest.raises(SampleLoadError,
+                       match=r'sample "s1": seg_map_path file .*m\.png.*size'):
+        LoadBinaryAnnotations()(_results(seg_map_path=path))
+
+
+def test_missing_mask_names_sample_and_file(tmp_path):
+    with pytest.raises(SampleLoadError, match=r'"s1".*absent\.png'):
+        LoadBinaryAnnotations()(
+            _results(seg_map_path=str(tmp_path / 'absent.png')))
+
+
+def test_gaze_heatmap_pseudo_masks(tmp_path):
+    heatmap = np.tile(np.linspace(0, 1, 8, dtype=np.float32), (6, 1))
+    path = str(tmp_path / 'h.npy')
+    np.save(path, heatmap)
+    out = LoadGazeHeatmap(t_fg=0.5, t_bg=0.2, t_comp=0.3)(
+        _results(heatmap_path=path))
+    row = heatmap[0]
+    assert np.allclose(out['gt_heatmap'], heatmap)
+    assert np.array_equal(out['gt_comp_seg'][0], (row >= 0.3).astype(np.uint8))
+    expected_sparse = np.where(row >= 0.5, 1, np.where(row <= 0.2, 0, 255))
+    assert np.array_equal(out['gt_sparse_seg'][0], expected_sparse)
+    assert out['seg_fields'] == ['gt_heatmap', 'gt_sparse_seg', 'gt_comp_seg']
+
+
+def test_text_embedding_checks_shape_and_width(tmp_path):
+    path = str(tmp_path / 'e.npy')
+    np.save(path, np.zeros((3, 4), np.float64))
+    out = LoadTextEmbedding(embed_dim=4)(_results(text_embed_path=path))
+    assert out['text_embed'].shape == (3, 4)
+    assert out['text_embed'].dtype == np.float32
+    with pytest.raises(SampleLoadError, match='expected width 5, got 4'):
+        LoadTextEmbedding(embed_dim=5)(_results(text_embed_path=path))
+    np.save(path, np.zeros(4, np.float32))
+    with pytest.raises(SampleLoadError, match=r'L x C, got shape \(4,\)'):
+        LoadTextEmbedding()(_results(text_embed_path=path))
+
+
+def _gaze_sample():
+    img = np.zeros((6, 8, 3), np.uint8)
+    img[0, 0] = 255  # a marker in the top-left corner
+    heat = np.zeros((6, 8), np.float32)
+    heat[0, 0] = 1.0
+    label = np.zeros((6, 8), np.uint8)
+    label[0, 0] = 1
+    return _results(img=img, img_shape=(6, 8), gt_seg_map=label.copy(),
+                    gt_heatmap=heat, gt_comp_seg=label.copy(),
+                    gt_sparse_seg=label.copy(),
+                    seg_fields=['gt_seg_map', 'gt_heatmap', 'gt_comp_seg',
+                                'gt_sparse_seg'])
+
+
+@pytest.mark.parametrize('direction,corner', [('horizontal', (0, 7)),
+                                              ('vertical', (5, 0))])
+def test_flip_moves_every_field_with_the_image(direction, corner):
+    out = GazeRandomFlip(prob=1.0, direction=direction)(_gaze_sample())
+    assert out['img'][corner].max() == 255
+    for key in ('gt_seg_map', 'gt_heatmap', 'gt_comp_seg', 'gt_sparse_seg'):
+        assert out[key][corner] == 1, key
+        assert out[key].sum() == 1, key
+
+
+def test_resize_moves_every_field_and_keeps_types():
+    sample = _gaze_sample()
+    sample['gt_sparse_seg'][1, 1] = 255
+    out = GazeResize(scale=(16, 12), keep_ratio=False)(sample)
+    for key in ('gt_seg_map', 'gt_heatmap', 'gt_comp_seg', 'gt_sparse_seg'):
+        assert out[key].shape == (12, 16), key
+    assert out['gt_heatmap'].dtype == np.float32
+    assert set(np.unique(out['gt_sparse_seg'])) <= {0, 1, 255}
+    assert 0 <= out['gt_heatmap'].min() and out['gt_heatmap'].max() <= 1
+    assert out['gt_comp_seg'][:2, :2].all()
+
+
+def test_pack_gaze_fields_and_text():
+    sample = _gaze_sample()
+    sample['img_path'] = 'x.png'
+    sample['text_embed'] = np.ones((3, 4), np.float32)
+    packed = PackGazeSegInputs()(sample)
+    data_sample = packed['data_samples']
+    assert packed['inputs'].shape == (3, 6, 8)
+    assert data_sample.gt_sem_seg.data.shape == (1, 6, 8)
+    assert data_sample.gt_comp_seg.data.dtype == torch.int64
+    assert data_sample.gt_sparse_seg.data.shape == (1, 6, 8)
+    assert data_sample.gt_heatmap.data.dtype == torch.float32
+    assert data_sample.text_embed.shape == (3, 4)
+    assert data_sample.metainfo['sample_id'] == 's1'
