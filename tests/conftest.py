@@ -59,7 +59,8 @@ default_hooks = dict(
 def run_tool(*args: str, env: dict = None, timeout: int = 600,
              check: bool = True) -> subprocess.CompletedProcess:
     """Run a repository script with this interpreter, from the repo root."""
-    full_env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
+    full_env = dict(os.environ, PYTHONPATH=str(REPO))
+    full_env.update(env or {})
     proc = subprocess.run([sys.executable, *args], cwd=REPO, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:

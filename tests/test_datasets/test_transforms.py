@@ -30,6 +30,15 @@ def test_binary_annotations_threshold_jpeg_noise(tmp_path):
     assert out['seg_fields'] == ['gt_seg_map']
 
 
+def test_binary_annotations_accept_zero_one_masks(tmp_path):
+    mask = np.zeros((6, 8), np.uint8)
+    mask[2:4, 2:4] = 1
+    path = str(tmp_path / 'm.png')
+    cv2.imwrite(path, mask)
+    out = LoadBinaryAnnotations()(_results(seg_map_path=path))
+    assert np.array_equal(out['gt_seg_map'], mask)
+
+
 def test_binary_annotations_size_mismatch_names_file(tmp_path):
     path = str(tmp_path / 'm.png')
     cv2.imwrite(path, np.zeros((5, 8), np.uint8))

@@ -32,7 +32,8 @@ class LoadBinaryAnnotations(BaseTransform):
     """Load a binary ground-truth mask as ``gt_seg_map`` (0/1, uint8).
 
     JPEG masks (Kvasir-SEG) hold 0/255 plus compression noise, so the mask
-    is read as grayscale and thresholded rather than label-mapped.
+    is read as grayscale and thresholded rather than label-mapped. Masks
+    stored as 0/1 (maximum value 1) are taken as they are.
 
     Required keys: ``seg_map_path``. Added keys: ``gt_seg_map``, and
     ``seg_fields`` gains ``gt_seg_map``.
@@ -54,7 +55,8 @@ class LoadBinaryAnnotations(BaseTransform):
                 results, 'seg_map_path', path,
                 'missing or not a readable image')
         _check_same_size(results, 'seg_map_path', path, mask)
-        results['gt_seg_map'] = (mask >= self.threshold).astype(np.uint8)
+        threshold = 1 if mask.max() <= 1 else self.threshold
+        results['gt_seg_map'] = (mask >= threshold).astype(np.uint8)
         results['seg_fields'].append('gt_seg_map')
         return results
 

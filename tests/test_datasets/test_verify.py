@@ -1,0 +1,226 @@
+"""Tests of the dataset integrity checks and tools/misc/verify_dataset.py."""
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from fgi_mmseg.datasets.verify import (Problem, build_unchecked_dataset,
+                                       check_split_overlap, verify_dataset)
+from tests.conftest import REPO, run_tool, shared_data
+
+PREFIX = dict(
+    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmap')
+SPLITS = ('train', 'val', 'test')
+
+
+def dataset_cfg(root: Path, split: str, **kwargs) -> dict:
+    """Config of one split of a copy of the demo data."""
+    cfg = dict(
+        type='DemoPolypDataset',
+        data_root=str(root),
+        ann_file=f'splits/{split}.txt',
+        data_prefix=dict(PREFIX))
+    cfg.update(kwargs)
+    return cfg
+
+
+def found(problems) -> set:
+    """The (sample id, field) pairs of the problems."""
+    return {(p.sample_id, p.field) for p in problems}
+
+
+def message_of(problems, sample_id: str, field: str) -> str:
+    return next(
+        p.message for p in problems
+        if (p.sample_id, p.field) == (sample_id, field))
+
+
+@pytest.fixture
+def clean_root(demo_root, tmp_path) -> Path:
+    root = tmp_path / 'demo'
+    shutil.copytree(demo_root, root)
+    return root
+
+
+def write_embeddings(root: Path, split: str, widths: dict) -> None:
+    """Write ``embeddings/<id>.npy`` (4 x 8 floats, or 4 x widths[id])."""
+    (root / 'embeddings').mkdir(exist_ok=True)
+    for sample_id in (root / f'splits/{split}.txt').read_text().split():
+        embed = np.ones((4, widths.get(sample_id, 8)), np.float32)
+        np.save(root / f'embeddings/{sample_id}.npy', embed)
+
+
+def corrupt(root: Path) -> None:
+    """Break train samples 1-7 in one way each, and leak one into val."""
+    (root / 'gaze/heatmap/train_0001.png').unlink()
+    image = root / 'images/train_0002.png'
+    image.write_bytes(image.read_bytes()[:200])
+    mask = cv2.imread(str(root / 'masks/train_0003.png'), 0)
+    cv2.imwrite(
+        str(root / 'masks/train_0003.png'),
+        cv2.resize(mask, (48, 32), interpolation=cv2.INTER_NEAREST))
+    soft = np.tile(np.linspace(0, 255, 64, dtype=np.uint8), (64, 1))
+    cv2.imwrite(str(root / 'masks/train_0004.png'), soft)
+    write_embeddings(root, 'train', {'train_0005': 6})
+    with open(root / 'splits/train.txt', 'a') as f:
+        f.write('train_0006\n')
+    with open(root / 'splits/val.txt', 'a') as f:
+        f.write('train_0007\n')
+
+
+def test_clean_copy_has_no_problems(clean_root):
+    write_embeddings(clean_root, 'train', {})
+    cfgs = {split: dataset_cfg(clean_root, split) for split in SPLITS}
+    cfgs['train']['data_prefix']['text_embed_path'] = 'embeddings'
+    for split, cfg in cfgs.items():
+        assert verify_dataset(cfg, split) == []
+    assert check_split_overlap(cfgs) == []
+
+
+def test_every_problem_is_reported(clean_root):
+    corrupt(clean_root)
+    train = dataset_cfg(
+        clean_root,
+        'train',
+        data_prefix=dict(PREFIX, text_embed_path='embeddings'))
+    problems = verify_dataset(train, 'train')
+
+    assert found(problems) == {
+        ('train_0001', 'heatmap_path'),
+        ('train_0002', 'img_path'),
+        ('train_0003', 'seg_map_path'),
+        ('train_0004', 'seg_map_path'),
+        ('train_0005', 'text_embed_path'),
+        ('train_0006', 'ann_file'),
+    }
+    assert all(p.split == 'train' for p in problems)
+    assert message_of(problems, 'train_0001', 'heatmap_path') == \
+        'file not found'
+    assert 'truncated' in message_of(problems, 'train_0002', 'img_path')
+    assert '(32, 48)' in message_of(problems, 'train_0003', 'seg_map_path')
+    assert 'not binary' in message_of(problems, 'train_0004', 'seg_map_path')
+    assert 'width 6' in message_of(problems, 'train_0005', 'text_embed_path')
+    assert 'listed 2 times' in message_of(problems, 'train_0006', 'ann_file')
+    heatmap = next(p for p in problems if p.field == 'heatmap_path')
+    assert heatmap.path.endswith('gaze/heatmap/train_0001.png')
+    assert str(heatmap).startswith('train: sample "train_0001": heatmap_path')
+
+
+def test_split_overlap_names_the_leaked_id(clean_root):
+    corrupt(clean_root)
+    cfgs = {split: dataset_cfg(clean_root, split) for split in SPLITS}
+    problems = check_split_overlap(cfgs)
+    assert [(p.split, p.sample_id, p.field) for p in problems] == \
+        [('val', 'train_0007', 'ann_file')]
+    assert 'also listed in split "train"' in problems[0].message
+
+
+def test_overlap_is_per_data_root_and_split_file(clean_root, tmp_path):
+    other = tmp_path / 'other'
+    shutil.copytree(clean_root, other)
+    cfgs = dict(
+        train=dataset_cfg(clean_root, 'train'),
+        # Same ids under another root are other images.
+        external=dataset_cfg(other, 'train'),
+        # The same split file twice (test = val) is no leak.
+        val=dataset_cfg(clean_root, 'val'),
+        test=dataset_cfg(clean_root, 'val'))
+    assert check_split_overlap(cfgs) == []
+
+
+def test_missing_split_file_is_a_problem(clean_root):
+    problems = verify_dataset(dataset_cfg(clean_root, 'nope'), 'nope')
+    assert len(problems) == 1
+    assert problems[0].field == 'ann_file'
+    assert problems[0].path.endswith('splits/nope.txt')
+
+
+def test_mask_binary_rules(clean_root):
+    ids = (clean_root / 'splits/val.txt').read_text().split()
+    masks = {i: cv2.imread(str(clean_root / f'masks/{i}.png'), 0) for i in ids}
+    # 0/1 PNG masks are binary too.
+    cv2.imwrite(str(clean_root / f'masks/{ids[0]}.png'), masks[ids[0]] // 255)
+    assert verify_dataset(dataset_cfg(clean_root, 'val')) == []
+
+    # JPEG noise around a binary mask is fine; a blurred mask is not.
+    for sample_id, mask in masks.items():
+        if sample_id == ids[1]:
+            mask = cv2.GaussianBlur(mask, (0, 0), 4)
+        cv2.imwrite(
+            str(clean_root / f'masks/{sample_id}.jpg'), mask,
+            [cv2.IMWRITE_JPEG_QUALITY, 90])
+    problems = verify_dataset(
+        dataset_cfg(clean_root, 'val', seg_map_suffix='.jpg'), 'val')
+    assert found(problems) == {(ids[1], 'seg_map_path')}
+    assert 'JPEG' in problems[0].message
+
+
+def test_npy_heatmap_and_embedding_contents(clean_root):
+    ids = (clean_root / 'splits/val.txt').read_text().split()
+    for sample_id in ids:
+        heatmap = cv2.imread(
+            str(clean_root / f'gaze/heatmap/{sample_id}.png'), 0) / 255
+        if sample_id == ids[0]:
+            heatmap = heatmap * 1.5
+        np.save(clean_root / f'gaze/heatmap/{sample_id}.npy',
+                heatmap.astype(np.float32))
+    write_embeddings(clean_root, 'val', {})
+    np.save(clean_root / f'embeddings/{ids[1]}.npy', np.ones(8, np.float32))
+    np.save(clean_root / f'embeddings/{ids[2]}.npy', np.ones((4, 8), np.int64))
+    (clean_root / f'embeddings/{ids[3]}.npy').write_bytes(b'not numpy')
+    cfg = dataset_cfg(
+        clean_root,
+        'val',
+        heatmap_suffix='.npy',
+        data_prefix=dict(PREFIX, text_embed_path='embeddings'))
+    problems = verify_dataset(cfg)
+    assert found(problems) == {(ids[0], 'heatmap_path'),
+                               (ids[1], 'text_embed_path'),
+                               (ids[2], 'text_embed_path'),
+                               (ids[3], 'text_embed_path')}
+    assert '[0, 1]' in message_of(problems, ids[0], 'heatmap_path')
+
+
+def test_problem_str_without_sample():
+    problem = Problem('val', '', 'ann_file', 'splits/val.txt', 'empty')
+    assert str(problem) == 'val: ann_file "splits/val.txt": empty'
+
+
+def write_config(path: Path, data_root: Path) -> str:
+    datasets = '\n'.join(
+        f"{split}_dataloader = dict(dataset=dict(data_root='{data_root}'))"
+        for split in SPLITS)
+    path.write_text(
+        f"_base_ = ['{REPO / 'configs/baselines/unet_gaze_demo.py'}']\n"
+        f'{datasets}\n')
+    return str(path)
+
+
+def test_tool_exit_code_and_output(clean_root, tmp_path):
+    cfg_path = write_config(tmp_path / 'verify_cfg.py', clean_root)
+    proc = run_tool('tools/misc/verify_dataset.py', cfg_path, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'OK: 24 samples in 3 splits, no problems' in proc.stdout
+
+    corrupt(clean_root)
+    proc = run_tool('tools/misc/verify_dataset.py', cfg_path, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert str(clean_root / 'gaze/heatmap/train_0001.png') in proc.stdout
+    assert str(clean_root / 'images/train_0002.png') in proc.stdout
+    assert 'also listed in split "train"' in proc.stdout
+    # Heatmap, image, two masks, duplicate id, leaked id (no embeddings in
+    # this config).
+    assert '6 problems in 6 samples' in proc.stdout
+
+
+def test_real_kvasir_val_has_no_problems():
+    root = shared_data('kvasir-seg')
+    cfg = dict(
+        type='KvasirSEGDataset',
+        data_root=str(root),
+        ann_file='splits/val.txt',
+        data_prefix=dict(img_path='images', seg_map_path='masks'))
+    assert len(build_unchecked_dataset(cfg)) == 100
+    assert verify_dataset(cfg, 'val') == []
