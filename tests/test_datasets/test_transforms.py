@@ -127,5 +127,5 @@ def test_pack_gaze_fields_and_text():
     assert data_sample.gt_comp_seg.data.dtype == torch.int64
     assert data_sample.gt_sparse_seg.data.shape == (1, 6, 8)
     assert data_sample.gt_heatmap.data.dtype == torch.float32
-    assert data_sample.text_embed.shape == (3, 4)
+    assert data_sample.metainfo['text_embed'].shape == (3, 4)
     assert data_sample.metainfo['sample_id'] == 's1'

@@ -19,9 +19,11 @@ class PackGazeSegInputs(PackSegInputs):
 
     On top of :class:`mmseg.datasets.transforms.PackSegInputs`, the data
     sample gets ``gt_sparse_seg`` and ``gt_comp_seg`` (``PixelData`` of
-    int64 labels), ``gt_heatmap`` (``PixelData`` of float32) and
-    ``text_embed`` (an ``L x C`` float tensor). ``sample_id`` is packed
-    into the meta information by default.
+    int64 labels) and ``gt_heatmap`` (``PixelData`` of float32). The text
+    embedding goes into the meta information as ``text_embed`` (an
+    ``L x C`` float tensor), because mmseg hands segmentors the meta
+    information, not the data fields, on every inference path (whole and
+    slide). ``sample_id`` is packed into the meta information too.
     """
 
     def __init__(self,
@@ -43,6 +45,6 @@ class PackGazeSegInputs(PackSegInputs):
                 np.ascontiguousarray(array[None].astype(dtype)))
             data_sample.set_field(PixelData(data=data), field)
         if 'text_embed' in results:
-            data_sample.set_field(
-                torch.from_numpy(results['text_embed']), 'text_embed')
+            data_sample.set_metainfo(
+                dict(text_embed=torch.from_numpy(results['text_embed'])))
         return packed

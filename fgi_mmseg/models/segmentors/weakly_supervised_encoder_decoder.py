@@ -1,6 +1,7 @@
 """An EncoderDecoder that learns from a gaze pseudo-label, never from GT."""
 from typing import List
 
+from mmengine.structures import PixelData
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
@@ -29,10 +30,12 @@ def relabel(data_samples: List[SegDataSample],
             raise KeyError(
                 f'sample "{sample.metainfo.get("sample_id", "?")}" has no '
                 f'"{label_field}": add LoadGazeHeatmap to the train pipeline')
+        # A new PixelData, so that changing the label (DARM) leaves the
+        # caller's sample untouched.
         relabelled.append(
             SegDataSample(
                 metainfo=sample.metainfo,
-                gt_sem_seg=sample.get(label_field)))
+                gt_sem_seg=PixelData(data=sample.get(label_field).data)))
     return relabelled
 
 

@@ -1,0 +1,196 @@
+"""The FGI student (stage 2): distilled from a frozen text-guided teacher."""
+from typing import Dict, List, Optional, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.logging import MessageHub, print_log
+from mmengine.runner.checkpoint import load_checkpoint
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from torch import Tensor
+
+from ..utils import apply_darm, darm_mask, sigmoid_rampup
+from .text_guided_encoder_decoder import collate_text
+from .weakly_supervised_encoder_decoder import relabel
+
+
+@MODELS.register_module()
+class DistillEncoderDecoder(EncoderDecoder):
+    """Student of FGI: ``CE(M_comp) + AFC + w(t) * CWC`` with DARM.
+
+    The student is a plain encoder-decoder (no text); the teacher, a frozen
+    :class:`TextGuidedEncoderDecoder`, sees the clean image and its text.
+    ``predict`` and exports use the student alone.
+
+    .. code-block:: none
+
+        loss(inputs, data_samples)
+         ├─ teacher.extract_feat(inputs, metas)   # no grad: X'_k, p_T
+         ├─ DARM: disagreement (teacher vs student predictions, or
+         │        M_sp vs M_comp) -> drop patches from input and label
+         ├─ student: extract_feat(masked) -> Z_k, decode_head -> p_S
+         ├─ decode_head.loss_by_feat  # CE on M_comp (dropped = ignore)
+         ├─ afc_loss(proj_k(Z_k), X'_k)           # Eq. 9
+         └─ w(t) * cwc_loss(p_S, p_T)             # Eqs. 10-12
+
+    Args:
+        teacher (dict): Config of the teacher segmentor.
+        teacher_checkpoint (str, optional): Weights of the trained teacher,
+            loaded by ``init_weights`` (the two-stage runner fills it in).
+        distill_indices (Sequence[int]): Scales compared by AFC: indices
+            into both the student's and the teacher's feature lists.
+        student_channels (Sequence[int]): Widths of the student features
+            at ``distill_indices``; teacher widths are read from its neck.
+        afc_loss (dict, optional): AFC loss config; None disables it.
+        cwc_loss (dict, optional): CWC loss config; None disables it.
+        rampup_ratio (float): Ramp-up length of ``w(t)`` as a fraction of
+            the schedule.
+        darm (dict, optional): ``ratio``, ``patch_sizes``,
+            ``reference_size``, ``source`` (``predictions`` or ``masks``),
+            ``drop_label`` (255 ignore, or 0 background) and ``seed``;
+            None disables DARM.
+        train_label (str): Student supervision, ``gt_comp_seg``.
+        **kwargs: Passed to :class:`EncoderDecoder` (the student).
+    """
+
+    def __init__(self,
+                 teacher: dict,
+                 student_channels: Sequence[int],
+                 teacher_checkpoint: Optional[str] = None,
+                 distill_indices: Sequence[int] = (1, 2, 3, 4),
+                 afc_loss: Optional[dict] = dict(
+                     type='AngularFeatureConsistencyLoss', loss_weight=0.1),
+                 cwc_loss: Optional[dict] = dict(
+                     type='ConfidenceWeightedConsistencyLoss'),
+                 rampup_ratio: float = 4000 / 15000,
+                 darm: Optional[dict] = dict(
+                     ratio=0.3, patch_sizes=(3, 5, 7, 9, 11),
+                     reference_size=224, source='predictions',
+                     drop_label=255, seed=0),
+                 train_label: str = 'gt_comp_seg',
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        teacher = dict(teacher)
+        teacher.pop('data_preprocessor', None)  # inputs arrive normalised
+        self.teacher = MODELS.build(teacher)
+        self.teacher.requires_grad_(False)
+        self.teacher_checkpoint = teacher_checkpoint
+        self.distill_indices = list(distill_indices)
+        teacher_channels = self.teacher.neck.in_channels
+        if len(student_channels) != len(self.distill_indices):
+            raise ValueError('student_channels needs one width per '
+                             'distill index')
+        # Z_k: the student's feature projected to the teacher's width.
+        self.afc_projections = nn.ModuleList(
+            nn.Conv2d(c, teacher_channels[k], 1)
+            for c, k in zip(student_channels, self.distill_indices))
+        self.afc_loss = MODELS.build(afc_loss) if afc_loss else None
+        self.cwc_loss = MODELS.build(cwc_loss) if cwc_loss else None
+        self.rampup_ratio = rampup_ratio
+        self.darm = dict(darm) if darm else None
+        if self.darm and self.darm.get('source', 'predictions') not in (
+                'predictions', 'masks'):
+            raise ValueError(f'darm.source must be predictions or masks, '
+                             f'got {self.darm["source"]}')
+        self.train_label = train_label
+        self._generator = None
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if self.teacher_checkpoint:
+            # A stage-1 checkpoint holds the teacher as a model of its own,
+            # so it loads into self.teacher without key prefixes.
+            load_checkpoint(self.teacher, self.teacher_checkpoint,
+                            map_location='cpu', strict=True)
+            print_log(f'Loaded the teacher from {self.teacher_checkpoint}',
+                      logger='current')
+
+    def train(self, mode: bool = True) -> 'DistillEncoderDecoder':
+        """Keep the frozen teacher in eval mode (BN statistics, dropout)."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    def loss(self, inputs: Tensor, data_samples: List[SegDataSample]) -> dict:
+        metas = [s.metainfo for s in data_samples]
+        with torch.no_grad():
+            teacher_feats = self.teacher.extract_feat(inputs, metas)
+            teacher_logits = self.teacher.decode_head(teacher_feats)
+
+        samples = relabel(data_samples, self.train_label)
+        if self.darm:
+            inputs, samples = self._apply_darm(inputs, samples, data_samples,
+                                               teacher_logits)
+        feats = self.extract_feat(inputs)
+        logits = self.decode_head(feats)
+
+        losses = self.decode_head.loss_by_feat(logits, samples)
+        losses = {f'decode.{k}': v for k, v in losses.items()}
+        if self.afc_loss is not None:
+            student = [proj(feats[k]) for proj, k in
+                       zip(self.afc_projections, self.distill_indices)]
+            teacher = [teacher_feats[k] for k in self.distill_indices]
+            losses[self.afc_loss.loss_name] = self.afc_loss(student, teacher)
+        if self.cwc_loss is not None:
+            if teacher_logits.shape[-2:] != logits.shape[-2:]:
+                teacher_logits = F.interpolate(
+                    teacher_logits, logits.shape[-2:], mode='bilinear',
+                    align_corners=False)
+            losses[self.cwc_loss.loss_name] = self.rampup_weight() * \
+                self.cwc_loss(logits, teacher_logits)
+        return losses
+
+    def rampup_weight(self) -> float:
+        """``w(t)`` at the runner's current iteration (1 outside a run)."""
+        hub = MessageHub.get_current_instance()
+        max_iters = hub.get_info('max_iters')
+        if not max_iters:
+            return 1.0
+        return sigmoid_rampup(hub.get_info('iter', 0), max_iters,
+                              self.rampup_ratio)
+
+    def _disagreement(self, inputs: Tensor,
+                      data_samples: List[SegDataSample],
+                      teacher_logits: Tensor) -> Tensor:
+        """B x H x W map of where the two supervision signals disagree."""
+        if self.darm.get('source', 'predictions') == 'masks':
+            sparse = torch.stack(
+                [s.gt_sparse_seg.data[0] for s in data_samples])
+            comp = torch.stack([s.gt_comp_seg.data[0] for s in data_samples])
+            # The band t_comp <= H < t_fg: foreground for one mask only.
+            return (sparse == 1) != (comp == 1)
+        with torch.no_grad():
+            student_logits = self.decode_head(self.extract_feat(inputs))
+        size = inputs.shape[-2:]
+        teacher_pred = F.interpolate(teacher_logits, size, mode='bilinear',
+                                     align_corners=False).argmax(1)
+        student_pred = F.interpolate(student_logits, size, mode='bilinear',
+                                     align_corners=False).argmax(1)
+        return teacher_pred != student_pred
+
+    def _apply_darm(self, inputs: Tensor, samples: List[SegDataSample],
+                    data_samples: List[SegDataSample],
+                    teacher_logits: Tensor) -> tuple:
+        if self._generator is None or \
+                self._generator.device != inputs.device:
+            self._generator = torch.Generator(device=inputs.device)
+            self._generator.manual_seed(self.darm.get('seed', 0))
+        drop = darm_mask(
+            self._disagreement(inputs, data_samples, teacher_logits),
+            ratio=self.darm.get('ratio', 0.3),
+            patch_sizes=self.darm.get('patch_sizes', (3, 5, 7, 9, 11)),
+            reference_size=self.darm.get('reference_size', 224),
+            generator=self._generator)
+        labels = torch.stack([s.gt_sem_seg.data for s in samples])
+        inputs, labels = apply_darm(inputs, labels, drop,
+                                    self.darm.get('drop_label', 255))
+        for sample, label in zip(samples, labels):
+            sample.gt_sem_seg.data = label
+        return inputs, samples
+
+    def state_dict_student(self) -> Dict[str, Tensor]:
+        """The deployable weights: everything but the teacher and AFC."""
+        return {k: v for k, v in self.state_dict().items()
+                if not k.startswith(('teacher.', 'afc_projections.'))}

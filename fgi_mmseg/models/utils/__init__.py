@@ -1,0 +1,4 @@
+from .darm import apply_darm, darm_mask
+from .rampup import sigmoid_rampup
+
+__all__ = ['darm_mask', 'apply_darm', 'sigmoid_rampup']

@@ -1,0 +1,23 @@
+"""The consistency ramp-up ``w(t)`` of SPEC.md §6."""
+import math
+
+
+def sigmoid_rampup(iteration: int, max_iters: int,
+                   rampup_ratio: float = 4000 / 15000) -> float:
+    """``w(t) = exp(-5 (1 - min(t, T) / T)^2)`` with ``T`` a fraction of
+    the schedule (the authors reach 1 at 4,000 of 15,000 iterations), so
+    short schedules ramp up proportionally.
+
+    Args:
+        iteration (int): Current iteration ``t``.
+        max_iters (int): Length of the schedule.
+        rampup_ratio (float): ``T / max_iters``; 0 disables the ramp.
+
+    Returns:
+        float: The weight in (0, 1].
+    """
+    length = rampup_ratio * max_iters
+    if length <= 0:
+        return 1.0
+    phase = 1.0 - min(iteration, length) / length
+    return math.exp(-5.0 * phase * phase)
