@@ -26,7 +26,9 @@ setup(
     python_requires='>=3.11',
     packages=find_packages(include=['fgi_mmseg', 'fgi_mmseg.*']),
     install_requires=read_requirements('runtime.txt'),
-    extras_require=dict(tests=read_requirements('tests.txt')),
+    extras_require=dict(
+        tests=read_requirements('tests.txt'),
+        crf=read_requirements('optional.txt')),
     license='Apache-2.0',
     zip_safe=False,
 )

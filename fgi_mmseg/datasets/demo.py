@@ -9,6 +9,12 @@ the whole gaze path. The layout is the one :class:`GazeSegDataset` reads::
 
     data/demo/images/<id>.png  masks/<id>.png  gaze/heatmap/<id>.png
     data/demo/gaze/fixations.csv  splits/{train,val,test}.txt
+    data/demo/descriptions.jsonl  embeddings/<id>.npy   (FGI configs only)
+
+The descriptions come from the offline ``gaze`` describer and the
+embeddings from the default text encoder, exactly as
+``tools/text/describe.py`` and ``tools/text/encode.py`` make them for real
+data.
 """
 import os
 import os.path as osp
@@ -177,6 +183,56 @@ def _write_demo_data(out: str, seed: int, size: int, splits,
     write_fixations(osp.join(out, 'gaze', 'fixations.csv'), all_fixations)
 
 
+def materialize_demo_text(root: str, model: str = 'default') -> str:
+    """Describe (``gaze`` describer) and encode every demo sample.
+
+    Descriptions are appended record by record (a rerun continues) and
+    the embeddings are written into a temporary folder renamed to
+    ``<root>/embeddings`` at the end, so a partial set is never visible.
+
+    Args:
+        root (str): The demo data folder (from :func:`materialize_demo_data`).
+        model (str): Text encoder (see :class:`fgi_mmseg.text.TextEncoder`).
+
+    Returns:
+        str: The embeddings folder.
+    """
+    from fgi_mmseg.text import (DescribeSample, JsonlAppender,
+                                build_describer, describe_many, read_records)
+    from fgi_mmseg.text.cache import save_embedding
+    from fgi_mmseg.text.encoder import TextEncoder
+
+    out = osp.join(root, 'embeddings')
+    if osp.isdir(out):
+        return out
+    ids = sorted(osp.splitext(name)[0]
+                 for name in os.listdir(osp.join(root, 'images')))
+    descriptions = osp.join(root, 'descriptions.jsonl')
+    done = read_records(descriptions) if osp.isfile(descriptions) else {}
+    samples = [
+        DescribeSample(i, osp.join(root, 'images', i + '.png'),
+                       osp.join(root, 'gaze', 'heatmap', i + '.png'))
+        for i in ids if i not in done
+    ]
+    with JsonlAppender(descriptions) as appender:
+        describe_many(samples, build_describer('gaze'), appender,
+                      progress=False)
+    records = read_records(descriptions)
+    encoder = TextEncoder(model)
+    tmp = tempfile.mkdtemp(prefix='.embeddings-', dir=root)
+    try:
+        for start in range(0, len(ids), 64):
+            batch = ids[start:start + 64]
+            for sample_id, embed in zip(
+                    batch, encoder.encode([records[i].report for i in batch])):
+                save_embedding(tmp, sample_id, embed)
+        os.rename(tmp, out)
+    finally:
+        if osp.isdir(tmp):
+            shutil.rmtree(tmp)
+    return out
+
+
 @DATASETS.register_module()
 class DemoPolypDataset(GazeSegDataset):
     """The synthetic polyp dataset, materialised on first use.
@@ -201,6 +257,12 @@ class DemoPolypDataset(GazeSegDataset):
             print_log(f'Generating the synthetic demo data in {data_root}',
                       logger='current')
             materialize_demo_data(data_root, **(demo_cfg or {}))
+        prefix = kwargs.get('data_prefix') or {}
+        if 'text_embed_path' in prefix and not osp.isdir(
+                osp.join(data_root, prefix['text_embed_path'])):
+            print_log(f'Describing and encoding the demo data in {data_root}',
+                      logger='current')
+            materialize_demo_text(data_root)
         super().__init__(
             data_root=data_root,
             img_suffix=img_suffix,

@@ -1,4 +1,6 @@
 from .checkpoint import load_mmengine_checkpoint
 from .dist import setup_cpu_distributed
+from .runners import TwoStageRunner
 
-__all__ = ['load_mmengine_checkpoint', 'setup_cpu_distributed']
+__all__ = ['load_mmengine_checkpoint', 'setup_cpu_distributed',
+           'TwoStageRunner']

@@ -2,7 +2,6 @@
 import csv
 import importlib.util
 import json
-import os
 import shutil
 from pathlib import Path
 

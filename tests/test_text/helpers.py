@@ -74,6 +74,8 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.script: Deque[Reply] = deque()
         self.requests: List[Request] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # most requests handled at once
         self._lock = threading.Lock()
         server = self
 
@@ -95,7 +97,12 @@ class LoopbackServer:
                         Request(self.path, dict(self.headers), body))
                     reply = server.script.popleft() if server.script \
                         else Reply.report()
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight,
+                                               server.in_flight)
                 time.sleep(reply.delay)
+                with server._lock:
+                    server.in_flight -= 1
                 data = reply.body if isinstance(reply.body, str) \
                     else json.dumps(reply.body or {})
                 data = data.encode()

@@ -208,9 +208,10 @@ def test_encode_tool_kill_and_resume(tmp_path, encoder):
     """SIGKILL encode.py mid-run, rerun it: one complete .npy per report.
 
     Encoding 200 reports in batches of 8 takes several seconds after an
-    ~10 s start-up, while the kill lands within ~50 ms of the first batch
-    being saved, so it normally hits mid-run (measured: after 8-16 of 200
-    files). If the run finishes first, the rerun must still be a no-op.
+    ~10 s start-up, while the kill lands within ~20 ms of the first batch
+    being saved, so it hits mid-run (measured: after 8 of 200 files, 11-18 s
+    in, on 2 busy cores). If the run finishes first, the rerun must still be
+    a no-op.
     """
     count, failures = 200, ('bad_0001', 'bad_0002')
     descriptions = write_descriptions(tmp_path / 'descriptions.jsonl', count,

@@ -39,6 +39,9 @@ def test_valid_report_is_normalised():
         'remarks': 'two polyps nearby',
     }
     assert list(validate_report(VALID)) == list(KEYS)
+    # normalising twice changes nothing (records are re-validated on read)
+    once = validate_report(messy)
+    assert validate_report(once) == once
     assert validate_report(with_(location='centre'))['location'] == 'center'
     assert validate_report(with_(remarks=None))['remarks'] == ''
 

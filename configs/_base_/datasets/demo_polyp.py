@@ -1,6 +1,7 @@
 # Synthetic polyps with simulated gaze (generated under data/demo on first
-# use). The train pipeline loads no ground truth: only the gaze heatmap and
-# the pseudo-masks derived from it (SPEC.md §2).
+# use; FGI configs also get descriptions and text embeddings). Train
+# pipelines load no ground truth: only the gaze heatmap and the
+# pseudo-masks derived from it (SPEC.md §2).
 dataset_type = 'DemoPolypDataset'
 data_root = 'data/demo'
 # Images are 96 x 96; training runs at 64 x 64 so the demo fits in minutes
@@ -9,21 +10,33 @@ crop_size = (64, 64)
 gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
 data_prefix = dict(
     img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmap')
+data_prefix_text = dict(data_prefix, text_embed_path='embeddings')
 
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadGazeHeatmap', **gaze_thresholds),
+_augment = [
     dict(type='GazeResize', scale=crop_size, keep_ratio=False),
     dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
     dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
     dict(type='PackGazeSegInputs'),
 ]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadGazeHeatmap', **gaze_thresholds),
+] + _augment
+train_pipeline_text = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadGazeHeatmap', **gaze_thresholds),
+    dict(type='LoadTextEmbedding'),
+] + _augment
 # Ground truth is loaded after the resize, so metrics are computed at the
 # original label resolution.
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=crop_size, keep_ratio=False),
     dict(type='LoadBinaryAnnotations'),
+    dict(type='PackGazeSegInputs'),
+]
+test_pipeline_text = test_pipeline[:3] + [
+    dict(type='LoadTextEmbedding'),
     dict(type='PackGazeSegInputs'),
 ]
 
@@ -59,3 +72,15 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 val_evaluator = dict(type='MedicalSegMetric')
 test_evaluator = val_evaluator
+
+# Dataloader overrides for the stages of FGI: the teacher reads text
+# everywhere; the student reads text only for its teacher during training.
+_text_train = dict(
+    dataset=dict(data_prefix=data_prefix_text, pipeline=train_pipeline_text))
+_text_eval = dict(
+    dataset=dict(data_prefix=data_prefix_text, pipeline=test_pipeline_text))
+fgi_teacher_data = dict(
+    train_dataloader=_text_train,
+    val_dataloader=_text_eval,
+    test_dataloader=_text_eval)
+fgi_student_data = dict(train_dataloader=_text_train)

@@ -45,11 +45,12 @@ def darm_mask(disagreement: Tensor,
     target = ratio * area
     mask = torch.zeros(b, 1, h, w, dtype=torch.bool, device=device)
     # Disagreeing pixels one patch covers: a full square at first, then
-    # what the previous round measured (scattered disagreement and
-    # overlaps make it smaller), so few rounds suffice.
+    # the average measured so far (scattered disagreement and overlaps
+    # make it smaller), so few rounds suffice without overshooting.
     gain_per_patch = torch.full((b, ), sum(s * s for s in sizes) /
                                 len(sizes), device=device)
     covered = torch.zeros(b, device=device)
+    drawn = torch.zeros(b, device=device)
     for _ in range(max_rounds):
         missing = (target - covered).clamp(min=0)
         need = torch.ceil(missing / gain_per_patch).long()
@@ -69,12 +70,11 @@ def darm_mask(disagreement: Tensor,
             stamp = F.max_pool2d(stamp.view(b, 1, h, w), size, stride=1,
                                  padding=size // 2)
             mask |= stamp > 0
-        new_covered = (mask[:, 0] & disagreement).reshape(b, -1).sum(1)
-        drawn = keep.sum(1)
+        covered = (mask[:, 0] & disagreement).reshape(b, -1).sum(1).float()
+        drawn += keep.sum(1)
         gain_per_patch = torch.where(
-            drawn > 0, ((new_covered - covered) / drawn.clamp(min=1)).clamp(
-                min=0.5), gain_per_patch)
-        covered = new_covered.float()
+            drawn > 0, (covered / drawn.clamp(min=1)).clamp(min=0.5),
+            gain_per_patch)
     return mask[:, 0]
 
 

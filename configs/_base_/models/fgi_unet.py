@@ -1,0 +1,68 @@
+# FGI (SPEC.md §5-§6): a text-guided UNet teacher and a UNet student.
+# `model` is the student (the deployable network); `model.teacher` is the
+# network that stage 1 trains (TwoStageRunner).
+norm_cfg = dict(type='BN', requires_grad=True)
+teacher_widths = (64, 128, 256, 512, 1024)
+student_widths = (32, 64, 128, 256, 512)
+text_channels = 768  # roberta-base; 384 for the bundled all-MiniLM-L6-v2
+fusion_indices = (1, 2, 3, 4)  # the 4 deepest scales
+data_preprocessor = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    pad_val=0,
+    seg_pad_val=255)
+teacher_model = dict(
+    type='TextGuidedEncoderDecoder',
+    train_label='gt_sparse_seg',
+    backbone=dict(
+        type='UNetEncoder', widths=teacher_widths, norm_cfg=norm_cfg),
+    neck=dict(
+        type='TextVisionFusionNeck',
+        in_channels=teacher_widths,
+        text_channels=text_channels,
+        fusion_indices=fusion_indices,
+        num_heads=8,
+        mode='attention'),
+    decode_head=dict(
+        type='UNetHead',
+        in_channels=list(teacher_widths),
+        num_classes=2,
+        dropout_ratio=0,
+        norm_cfg=norm_cfg,
+        loss_decode=dict(type='PartialCrossEntropyLoss')),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))
+model = dict(
+    type='DistillEncoderDecoder',
+    train_label='gt_comp_seg',
+    data_preprocessor=data_preprocessor,
+    teacher=teacher_model,
+    distill_indices=fusion_indices,
+    student_channels=[student_widths[i] for i in fusion_indices],
+    backbone=dict(
+        type='UNetEncoder', widths=student_widths, norm_cfg=norm_cfg),
+    decode_head=dict(
+        type='UNetHead',
+        in_channels=list(student_widths),
+        num_classes=2,
+        dropout_ratio=0,
+        norm_cfg=norm_cfg,
+        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)),
+    afc_loss=dict(type='AngularFeatureConsistencyLoss', loss_weight=0.1),
+    cwc_loss=dict(
+        type='ConfidenceWeightedConsistencyLoss',
+        tau_pos=0.8,
+        tau_neg=0.2,
+        loss_weight=1.0),
+    rampup_ratio=4000 / 15000,
+    darm=dict(
+        ratio=0.3,
+        patch_sizes=(3, 5, 7, 9, 11),
+        reference_size=224,
+        source='predictions',
+        drop_label=255,
+        seed=0),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))

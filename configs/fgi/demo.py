@@ -1,0 +1,32 @@
+# FGI on the synthetic demo data, teacher then student in one command:
+#   python tools/train.py configs/fgi/demo.py
+# Widths are scaled down from the paper's (64..1024 / 32..512) to fit the
+# demo in minutes on 2 CPU cores; the student equals unet_gaze_demo's UNet.
+_base_ = [
+    '../_base_/models/fgi_unet.py', '../_base_/datasets/demo_polyp.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/demo_1k.py'
+]
+runner_type = 'TwoStageRunner'
+teacher_widths = (16, 32, 64, 128, 256)
+student_widths = (8, 16, 32, 64, 128)
+fusion_indices = (1, 2, 3, 4)
+crop_size = {{_base_.crop_size}}
+
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    teacher=dict(
+        backbone=dict(widths=teacher_widths),
+        neck=dict(
+            in_channels=teacher_widths,
+            text_channels=384,  # the bundled all-MiniLM-L6-v2
+            num_heads=4,
+            pos_embed_size=(8, 8)),
+        decode_head=dict(in_channels=list(teacher_widths))),
+    student_channels=[student_widths[i] for i in fusion_indices],
+    backbone=dict(widths=student_widths),
+    decode_head=dict(in_channels=list(student_widths)),
+    darm=dict(reference_size=crop_size[0]))
+
+stages = dict(
+    teacher={{_base_.fgi_teacher_data}},
+    student={{_base_.fgi_student_data}})

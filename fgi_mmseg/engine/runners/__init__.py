@@ -1,0 +1,3 @@
+from .two_stage_runner import TwoStageRunner
+
+__all__ = ['TwoStageRunner']

@@ -1,0 +1,132 @@
+"""One command for FGI: train the teacher, then the student, then test."""
+import copy
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import Dict, Optional
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+from mmseg.registry import RUNNERS
+
+STAGES = ('teacher', 'student')
+DONE_FILE = 'stage_done.json'
+
+
+def _write_json_atomic(path: str, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix='.tmp')
+    with os.fdopen(fd, 'w') as f:
+        json.dump(data, f, indent=2)
+    os.replace(tmp, path)
+
+
+@RUNNERS.register_module()
+class TwoStageRunner:
+    """Runs the FGI protocol from a single config (``runner_type``).
+
+    .. code-block:: none
+
+        train()
+         ├─ teacher: Runner(cfg + stages.teacher, work_dir/teacher).train()
+         │    └─ stage_done.json  <- best checkpoint (validation split)
+         ├─ student: Runner(cfg + stages.student, work_dir/student) with
+         │    model.teacher_checkpoint = best teacher checkpoint; train()
+         └─ test: the best student checkpoint on the test split
+              └─ work_dir/student/test_metrics.json
+
+    ``cfg.model`` is the student (the deployable network, so
+    ``tools/test.py`` works on the same config) and ``cfg.model.teacher``
+    the network of stage 1. ``cfg.stages`` holds per-stage overrides
+    (dataloaders, schedules...) merged onto the config; a stage's ``model``
+    replaces the stage's network wholesale. A finished
+    stage leaves ``stage_done.json`` and is not run again; with
+    ``cfg.resume`` an interrupted stage resumes from its latest checkpoint.
+    ``cfg.stage`` (``both``, ``teacher`` or ``student``) runs one stage
+    alone; a lone student stage needs ``cfg.teacher_checkpoint``.
+
+    Args:
+        cfg (Config): The whole config.
+    """
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.work_dir = osp.abspath(cfg.work_dir)
+        self.stage = cfg.get('stage', 'both')
+        if self.stage not in ('both', ) + STAGES:
+            raise ValueError(f'cfg.stage must be both, teacher or student, '
+                             f'got "{self.stage}"')
+        if 'stages' not in cfg or set(cfg.stages) != set(STAGES):
+            raise ValueError('TwoStageRunner needs cfg.stages with the keys '
+                             f'{STAGES}')
+
+    @classmethod
+    def from_cfg(cls, cfg: Config) -> 'TwoStageRunner':
+        return cls(cfg)
+
+    def stage_cfg(self, name: str) -> Config:
+        """The plain single-stage config of ``name``."""
+        cfg = copy.deepcopy(self.cfg)
+        overrides = copy.deepcopy(cfg.stages[name].to_dict())
+        for key in ('stages', 'runner_type', 'stage', 'teacher_checkpoint'):
+            cfg.pop(key, None)
+        if 'model' in overrides:
+            cfg.model = overrides.pop('model')
+        elif name == 'teacher':
+            cfg.model = dict(
+                cfg.model.teacher,
+                data_preprocessor=cfg.model.data_preprocessor)
+        cfg.merge_from_dict(overrides)
+        cfg.work_dir = osp.join(self.work_dir, name)
+        return cfg
+
+    def train(self) -> Optional[Dict[str, float]]:
+        """Run the selected stages; return the student's test metrics."""
+        teacher_ckpt = self.cfg.get('teacher_checkpoint')
+        if self.stage in ('both', 'teacher'):
+            teacher_ckpt = self._train_stage('teacher')
+        if self.stage == 'teacher':
+            return None
+        if not teacher_ckpt:
+            raise ValueError('the student stage needs a trained teacher: '
+                             'run both stages, or set teacher_checkpoint')
+        cfg = self.stage_cfg('student')
+        cfg.model.teacher_checkpoint = teacher_ckpt
+        student_ckpt = self._train_stage('student', cfg)
+        return self._test_student(student_ckpt)
+
+    def _train_stage(self, name: str, cfg: Optional[Config] = None) -> str:
+        """Train one stage unless finished; return its best checkpoint."""
+        cfg = cfg or self.stage_cfg(name)
+        done_file = osp.join(cfg.work_dir, DONE_FILE)
+        if osp.isfile(done_file):
+            with open(done_file) as f:
+                done = json.load(f)
+            print_log(f'{name} stage already finished: using '
+                      f'{done["best_checkpoint"]}', logger='current')
+            return done['best_checkpoint']
+        cfg.resume = self.cfg.get('resume', False)
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        best = runner.message_hub.get_info('best_ckpt') or osp.join(
+            cfg.work_dir, f'iter_{runner.iter}.pth')
+        if runner.rank == 0:
+            _write_json_atomic(done_file, dict(best_checkpoint=best))
+        return best
+
+    def _test_student(self, checkpoint: str) -> Dict[str, float]:
+        from fgi_mmseg.evaluation import format_metrics
+        cfg = self.stage_cfg('student')
+        cfg.model.pop('teacher_checkpoint', None)
+        cfg.load_from = checkpoint
+        cfg.resume = False
+        cfg.work_dir = osp.join(self.work_dir, 'student_test')
+        runner = Runner.from_cfg(cfg)
+        metrics = runner.test()
+        if runner.rank == 0:
+            _write_json_atomic(
+                osp.join(self.work_dir, 'student', 'test_metrics.json'),
+                dict(checkpoint=checkpoint, metrics=metrics))
+            print(format_metrics(metrics, title='FGI student, test split'))
+        return metrics
