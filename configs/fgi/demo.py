@@ -24,8 +24,7 @@ model = dict(
         decode_head=dict(in_channels=list(teacher_widths))),
     student_channels=[student_widths[i] for i in fusion_indices],
     backbone=dict(widths=student_widths),
-    decode_head=dict(in_channels=list(student_widths)),
-    darm=dict(reference_size=crop_size[0]))
+    decode_head=dict(in_channels=list(student_widths)))
 
 stages = dict(
     teacher={{_base_.fgi_teacher_data}},

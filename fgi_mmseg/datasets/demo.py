@@ -7,7 +7,7 @@ from the lesion mask (:func:`fgi_mmseg.gaze.simulate_fixations`) and turned
 into heatmaps with the same recipe as real fixations, so the demo exercises
 the whole gaze path. The layout is the one :class:`GazeSegDataset` reads::
 
-    data/demo/images/<id>.png  masks/<id>.png  gaze/heatmap/<id>.png
+    data/demo/images/<id>.png  masks/<id>.png  gaze/heatmaps/<id>.png
     data/demo/gaze/fixations.csv  splits/{train,val,test}.txt
     data/demo/descriptions.jsonl  embeddings/<id>.npy   (FGI configs only)
 
@@ -160,7 +160,7 @@ def materialize_demo_data(root: str,
 def _write_demo_data(out: str, seed: int, size: int, splits,
                      sigma: float) -> None:
     rng = np.random.default_rng(seed)
-    for sub in ('images', 'masks', 'gaze/heatmap', 'splits'):
+    for sub in ('images', 'masks', 'gaze/heatmaps', 'splits'):
         os.makedirs(osp.join(out, sub))
     all_fixations = []
     for split, count in splits:
@@ -174,7 +174,7 @@ def _write_demo_data(out: str, seed: int, size: int, splits,
             cv2.imwrite(osp.join(out, 'images', sample_id + '.png'),
                         img[..., ::-1])
             cv2.imwrite(osp.join(out, 'masks', sample_id + '.png'), mask * 255)
-            save_heatmap(osp.join(out, 'gaze/heatmap', sample_id + '.png'),
+            save_heatmap(osp.join(out, 'gaze/heatmaps', sample_id + '.png'),
                          heatmap)
             all_fixations.append(fix)
             ids.append(sample_id)
@@ -211,7 +211,7 @@ def materialize_demo_text(root: str, model: str = 'default') -> str:
     done = read_records(descriptions) if osp.isfile(descriptions) else {}
     samples = [
         DescribeSample(i, osp.join(root, 'images', i + '.png'),
-                       osp.join(root, 'gaze', 'heatmap', i + '.png'))
+                       osp.join(root, 'gaze', 'heatmaps', i + '.png'))
         for i in ids if i not in done
     ]
     with JsonlAppender(descriptions) as appender:

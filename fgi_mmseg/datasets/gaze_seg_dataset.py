@@ -30,7 +30,7 @@ class GazeSegDataset(BaseSegDataset):
         data_root/
         ├── images/<id>.jpg                 img_path
         ├── masks/<id>.jpg                  seg_map_path (evaluation only)
-        ├── gaze/heatmap/<id>.png           heatmap_path (optional)
+        ├── gaze/heatmaps/<id>.png           heatmap_path (optional)
         ├── embeddings/<id>.npy             text_embed_path (optional)
         └── splits/{train,val,test}.txt     ann_file
 

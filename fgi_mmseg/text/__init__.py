@@ -28,3 +28,8 @@ __all__ = [
     'RecordFormatError', 'read_records', 'KEYS', 'PROMPT',
     'ReportValidationError', 'render_phrases', 'validate_report'
 ]
+
+from .cache import cached_ids, save_embedding  # noqa: E402
+from .encoder import TextEncoder  # noqa: E402
+
+__all__ += ['TextEncoder', 'save_embedding', 'cached_ids']

@@ -9,7 +9,7 @@ from fgi_mmseg.datasets import (DemoPolypDataset, GazeSegDataset,
                                 ISIC2017Dataset, SampleLoadError)
 
 PREFIX = dict(
-    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmap')
+    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmaps')
 
 
 def test_demo_split_sizes_and_fields(demo_root):
@@ -20,20 +20,20 @@ def test_demo_split_sizes_and_fields(demo_root):
     assert info['sample_id'] == 'train_0000'
     assert info['img_path'].endswith('images/train_0000.png')
     assert info['seg_map_path'].endswith('masks/train_0000.png')
-    assert info['heatmap_path'].endswith('gaze/heatmap/train_0000.png')
+    assert info['heatmap_path'].endswith('gaze/heatmaps/train_0000.png')
     assert 'text_embed_path' not in info
 
 
 def test_missing_file_names_sample_and_path(demo_root, tmp_path):
     root = tmp_path / 'demo'
     shutil.copytree(demo_root, root)
-    os.remove(root / 'gaze/heatmap/train_0003.png')
+    os.remove(root / 'gaze/heatmaps/train_0003.png')
     with pytest.raises(FileNotFoundError) as err:
         DemoPolypDataset(
             data_root=str(root), ann_file='splits/train.txt',
             data_prefix=PREFIX)
     assert 'train_0003: heatmap_path' in str(err.value)
-    assert 'gaze/heatmap/train_0003.png' in str(err.value)
+    assert 'gaze/heatmaps/train_0003.png' in str(err.value)
 
 
 def test_missing_split_file_is_named(demo_root):
@@ -88,7 +88,7 @@ def test_demo_data_is_seeded(tmp_path):
                               splits=splits)
     c = materialize_demo_data(str(tmp_path / 'c'), seed=4, size=32,
                               splits=splits)
-    for name in ('images/train_0001.png', 'gaze/heatmap/train_0001.png'):
+    for name in ('images/train_0001.png', 'gaze/heatmaps/train_0001.png'):
         img_a = np.asarray(Image.open(os.path.join(a, name)))
         assert np.array_equal(img_a, np.asarray(Image.open(
             os.path.join(b, name))))

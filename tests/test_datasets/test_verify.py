@@ -11,7 +11,7 @@ from fgi_mmseg.datasets.verify import (Problem, build_unchecked_dataset,
 from tests.conftest import REPO, run_tool, shared_data
 
 PREFIX = dict(
-    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmap')
+    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmaps')
 SPLITS = ('train', 'val', 'test')
 
 
@@ -54,7 +54,7 @@ def write_embeddings(root: Path, split: str, widths: dict) -> None:
 
 def corrupt(root: Path) -> None:
     """Break train samples 1-7 in one way each, and leak one into val."""
-    (root / 'gaze/heatmap/train_0001.png').unlink()
+    (root / 'gaze/heatmaps/train_0001.png').unlink()
     image = root / 'images/train_0002.png'
     image.write_bytes(image.read_bytes()[:200])
     mask = cv2.imread(str(root / 'masks/train_0003.png'), 0)
@@ -104,7 +104,7 @@ def test_every_problem_is_reported(clean_root):
     assert 'width 6' in message_of(problems, 'train_0005', 'text_embed_path')
     assert 'listed 2 times' in message_of(problems, 'train_0006', 'ann_file')
     heatmap = next(p for p in problems if p.field == 'heatmap_path')
-    assert heatmap.path.endswith('gaze/heatmap/train_0001.png')
+    assert heatmap.path.endswith('gaze/heatmaps/train_0001.png')
     assert str(heatmap).startswith('train: sample "train_0001": heatmap_path')
 
 
@@ -161,10 +161,10 @@ def test_npy_heatmap_and_embedding_contents(clean_root):
     ids = (clean_root / 'splits/val.txt').read_text().split()
     for sample_id in ids:
         heatmap = cv2.imread(
-            str(clean_root / f'gaze/heatmap/{sample_id}.png'), 0) / 255
+            str(clean_root / f'gaze/heatmaps/{sample_id}.png'), 0) / 255
         if sample_id == ids[0]:
             heatmap = heatmap * 1.5
-        np.save(clean_root / f'gaze/heatmap/{sample_id}.npy',
+        np.save(clean_root / f'gaze/heatmaps/{sample_id}.npy',
                 heatmap.astype(np.float32))
     write_embeddings(clean_root, 'val', {})
     np.save(clean_root / f'embeddings/{ids[1]}.npy', np.ones(8, np.float32))
@@ -207,7 +207,7 @@ def test_tool_exit_code_and_output(clean_root, tmp_path):
     corrupt(clean_root)
     proc = run_tool('tools/misc/verify_dataset.py', cfg_path, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert str(clean_root / 'gaze/heatmap/train_0001.png') in proc.stdout
+    assert str(clean_root / 'gaze/heatmaps/train_0001.png') in proc.stdout
     assert str(clean_root / 'images/train_0002.png') in proc.stdout
     assert 'also listed in split "train"' in proc.stdout
     # Heatmap, image, two masks, duplicate id, leaked id (no embeddings in

@@ -48,7 +48,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         'splits/*.txt, or every image when there is no splits folder)')
     parser.add_argument('--images', default='images', help='image folder')
     parser.add_argument('--img-suffix', default='.jpg', help='image suffix')
-    parser.add_argument('--heatmaps', default='gaze/heatmap',
+    parser.add_argument('--heatmaps', default='gaze/heatmaps',
                         help='gaze heatmap folder (gaze describer)')
     parser.add_argument('--heatmap-suffix', default='.png',
                         help='heatmap suffix')

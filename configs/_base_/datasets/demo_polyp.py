@@ -9,7 +9,7 @@ data_root = 'data/demo'
 crop_size = (64, 64)
 gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
 data_prefix = dict(
-    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmap')
+    img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmaps')
 data_prefix_text = dict(data_prefix, text_embed_path='embeddings')
 
 _augment = [

@@ -1,9 +1,8 @@
-# The paper's optimiser (SPEC.md §7) on a short schedule for the demo.
+# The paper's optimiser and hooks (paper_15k.py) on a 1,000-iteration
+# schedule for the demo.
+_base_ = ['./paper_15k.py']
 max_iters = 1000
 val_interval = 200
-optimizer = dict(
-    type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=4e-4)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer)
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',
@@ -12,20 +11,5 @@ param_scheduler = [
         end=max_iters,
         by_epoch=False)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=1,
-        save_best='Dice',
-        rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))

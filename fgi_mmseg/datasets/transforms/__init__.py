@@ -1,8 +1,9 @@
 from .formatting import PackGazeSegInputs
 from .geometric import GazeRandomFlip, GazeResize
+from .intensity import PerImageZScore
 from .loading import LoadBinaryAnnotations, LoadGazeHeatmap, LoadTextEmbedding
 
 __all__ = [
     'LoadBinaryAnnotations', 'LoadGazeHeatmap', 'LoadTextEmbedding',
-    'PackGazeSegInputs', 'GazeResize', 'GazeRandomFlip'
+    'PackGazeSegInputs', 'GazeResize', 'GazeRandomFlip', 'PerImageZScore'
 ]

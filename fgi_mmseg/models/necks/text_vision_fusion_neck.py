@@ -18,6 +18,13 @@ class TextVisionFusion(nn.Module):
     residual sum becomes ``LN(W [X ; MHAtt])``, the paper's concatenation
     ablation.
 
+    ``phi``, ``psi_k`` and ``psi_v`` are linear maps followed by the
+    attention's own per-head linear projections, so each pair composes
+    into one linear map: ``W_q (phi X + P) = W'_q (X + P')``. The module
+    therefore feeds ``X + P`` and ``F_t`` straight into
+    ``nn.MultiheadAttention`` (``kdim = vdim = C_t``), which is the same
+    family of functions with three fewer matrix products per scale.
+
     Args:
         channels (int): Image feature width ``C_v``.
         text_channels (int): Text token width ``C_t``.
@@ -39,14 +46,12 @@ class TextVisionFusion(nn.Module):
         if mode not in ('attention', 'concat'):
             raise ValueError(f'mode must be attention or concat, got {mode}')
         self.mode = mode
-        self.query_proj = nn.Linear(channels, channels)  # phi
-        self.key_proj = nn.Linear(text_channels, channels)  # psi_k
-        self.value_proj = nn.Linear(text_channels, channels)  # psi_v
         self.pos_embed = nn.Parameter(
             torch.zeros(1, channels, *pos_embed_size))
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
         self.attn = nn.MultiheadAttention(
-            channels, num_heads, batch_first=True)
+            channels, num_heads, kdim=text_channels, vdim=text_channels,
+            batch_first=True)
         if mode == 'attention':
             self.scale = nn.Parameter(torch.tensor(float(lambda_init)))
         else:
@@ -64,10 +69,9 @@ class TextVisionFusion(nn.Module):
         tokens = x.flatten(2).transpose(1, 2)  # B x HW x C_v
         pos = F.interpolate(self.pos_embed, size=(h, w), mode='bilinear',
                             align_corners=False).flatten(2).transpose(1, 2)
-        query = self.query_proj(tokens) + pos
         key_padding_mask = None if text_mask is None else ~text_mask
         attended, _ = self.attn(
-            query, self.key_proj(text), self.value_proj(text),
+            tokens + pos, text, text,
             key_padding_mask=key_padding_mask, need_weights=False)
         if self.mode == 'attention':
             fused = tokens + self.scale * attended

@@ -1,0 +1,48 @@
+# ISIC 2017 (read-only, ../shared/data/isic2017, 256 x 256: 800/200 train/
+# val from the training set, 98 test) with gaze simulated from the masks:
+#   python tools/gaze/build_gaze.py ../shared/data/isic2017/train \
+#       --simulate --seed 0 --fixations data/isic-gaze/train_fixations.csv \
+#       --masks masks --mask-suffix _segmentation.png \
+#       --out data/isic-gaze/heatmaps
+#   (and the same for ../shared/data/isic2017/test), then describe.py and
+#   encode.py into data/isic-gaze/ as for Kvasir.
+_base_ = ['./kvasir.py']
+dataset_type = 'ISIC2017Dataset'
+image_root = '../shared/data/isic2017'
+gaze_root = 'data/isic-gaze'
+crop_size = (224, 224)
+_train = dict(
+    img_path=image_root + '/train/images',
+    seg_map_path=image_root + '/train/masks',
+    heatmap_path=gaze_root + '/heatmaps')
+_test = dict(
+    img_path=image_root + '/test/images',
+    seg_map_path=image_root + '/test/masks',
+    heatmap_path=gaze_root + '/heatmaps')
+_embeddings = dict(text_embed_path=gaze_root + '/embeddings')
+
+train_dataloader = dict(
+    dataset=dict(
+        type=dataset_type,
+        ann_file=image_root + '/splits/train.txt',
+        data_prefix=_train))
+val_dataloader = dict(
+    dataset=dict(
+        type=dataset_type,
+        ann_file=image_root + '/splits/val.txt',
+        data_prefix=_train))
+test_dataloader = dict(
+    dataset=dict(
+        type=dataset_type,
+        ann_file=image_root + '/splits/test.txt',
+        data_prefix=_test))
+fgi_teacher_data = dict(
+    train_dataloader=dict(dataset=dict(data_prefix=dict(_train,
+                                                        **_embeddings))),
+    val_dataloader=dict(dataset=dict(data_prefix=dict(_train,
+                                                      **_embeddings))),
+    test_dataloader=dict(dataset=dict(data_prefix=dict(_test,
+                                                       **_embeddings))))
+fgi_student_data = dict(
+    train_dataloader=dict(dataset=dict(data_prefix=dict(_train,
+                                                        **_embeddings))))

@@ -1,0 +1,88 @@
+# Kvasir-SEG (read-only, ../shared/data/kvasir-seg: 800/100/100 split files)
+# with real gaze. Derived files live in the repository's data/ folder:
+#   python tools/gaze/build_gaze.py ../shared/data/kvasir-seg \
+#       --fixations ../shared/data/gaze/kvasir_fixation.csv \
+#       --out data/kvasir-gaze/heatmaps
+#   python tools/text/describe.py ../shared/data/kvasir-seg \
+#       --heatmaps $PWD/data/kvasir-gaze/heatmaps --describer gaze \
+#       --out data/kvasir-gaze/descriptions.jsonl
+#   python tools/text/encode.py data/kvasir-gaze/descriptions.jsonl \
+#       --out-dir data/kvasir-gaze/embeddings
+# Paths are relative to the repository root (data_root is empty).
+dataset_type = 'KvasirSEGDataset'
+image_root = '../shared/data/kvasir-seg'
+gaze_root = 'data/kvasir-gaze'
+crop_size = (224, 224)
+gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
+data_prefix = dict(
+    img_path=image_root + '/images',
+    seg_map_path=image_root + '/masks',
+    heatmap_path=gaze_root + '/heatmaps')
+data_prefix_text = dict(data_prefix, text_embed_path=gaze_root + '/embeddings')
+
+_augment = [
+    dict(type='GazeResize', scale=crop_size, keep_ratio=False),
+    dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
+    dict(type='PackGazeSegInputs'),
+]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadGazeHeatmap', **gaze_thresholds),
+] + _augment
+train_pipeline_text = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadGazeHeatmap', **gaze_thresholds),
+    dict(type='LoadTextEmbedding'),
+] + _augment
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    dict(type='LoadBinaryAnnotations'),
+    dict(type='PackGazeSegInputs'),
+]
+test_pipeline_text = test_pipeline[:3] + [
+    dict(type='LoadTextEmbedding'),
+    dict(type='PackGazeSegInputs'),
+]
+
+
+def _split(name, pipeline):
+    return dict(
+        type=dataset_type,
+        data_root='',
+        ann_file=f'{image_root}/splits/{name}.txt',
+        data_prefix=data_prefix,
+        pipeline=pipeline)
+
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=_split('train', train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=_split('val', test_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=_split('test', test_pipeline))
+val_evaluator = dict(type='MedicalSegMetric')
+test_evaluator = val_evaluator
+
+_text_train = dict(
+    dataset=dict(data_prefix=data_prefix_text, pipeline=train_pipeline_text))
+_text_eval = dict(
+    dataset=dict(data_prefix=data_prefix_text, pipeline=test_pipeline_text))
+fgi_teacher_data = dict(
+    train_dataloader=_text_train,
+    val_dataloader=_text_eval,
+    test_dataloader=_text_eval)
+fgi_student_data = dict(train_dataloader=_text_train)

@@ -1,0 +1,19 @@
+# FGI on Kvasir-SEG with the paper's protocol (SPEC.md §7): 224 x 224,
+# batch 8, SGD + cosine, 15,000 iterations per stage, flips; teacher
+# widths 64..1024, student 32..512; checkpoints selected on val.
+#   python tools/train.py configs/fgi/kvasir.py
+# Text: descriptions from the offline `gaze` describer (or a VLM endpoint,
+# tools/text/describe.py --describer openai) encoded by the bundled
+# all-MiniLM-L6-v2 (384-d). With roberta-base, set text_channels=768.
+_base_ = [
+    '../_base_/models/fgi_unet.py', '../_base_/datasets/kvasir.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/paper_15k.py'
+]
+runner_type = 'TwoStageRunner'
+crop_size = {{_base_.crop_size}}
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    teacher=dict(neck=dict(text_channels=384)))
+stages = dict(
+    teacher={{_base_.fgi_teacher_data}},
+    student={{_base_.fgi_student_data}})
