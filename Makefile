@@ -29,12 +29,18 @@ $(STAMP): setup.py requirements/build.txt requirements/constraints.txt \
 test: install
 	$(PY) -m pytest
 
+# FGI (teacher, then student, then test) and the gaze-supervised UNet
+# baseline on the synthetic demo data; ends with both test results.
 demo: install
+	$(PY) tools/train.py configs/fgi/demo.py --work-dir $(DEMO_DIR)/fgi
 	$(PY) tools/train.py configs/baselines/unet_gaze_demo.py \
 		--work-dir $(DEMO_DIR)/unet_gaze
 	$(PY) tools/test.py configs/baselines/unet_gaze_demo.py \
 		$$(ls -t $(DEMO_DIR)/unet_gaze/best_*.pth | head -n 1) \
 		--work-dir $(DEMO_DIR)/unet_gaze
+	$(PY) tools/misc/compare_metrics.py \
+		"FGI student=$(DEMO_DIR)/fgi/student/test_metrics.json" \
+		"UNet (gaze)=$(DEMO_DIR)/unet_gaze/test_metrics.json"
 
 clean-demo:
 	rm -rf $(DEMO_DIR) data/demo

@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 
 import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
 from fgi_mmseg.evaluation import format_metrics
+from fgi_mmseg.utils import write_json_atomic
 from fgi_mmseg.utils import prepare_config
 
 
@@ -73,7 +74,12 @@ def main() -> None:
 
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    print(format_metrics(metrics, title=f'Test metrics: {args.config}'))
+    if runner.rank == 0:
+        write_json_atomic(
+            osp.join(cfg.work_dir, 'test_metrics.json'),
+            dict(config=args.config, checkpoint=args.checkpoint,
+                 metrics=metrics))
+        print(format_metrics(metrics, title=f'Test metrics: {args.config}'))
 
 
 if __name__ == '__main__':

@@ -4,7 +4,7 @@ from typing import Optional
 
 from mmengine.config import Config
 
-from fgi_mmseg.engine import setup_cpu_distributed
+from fgi_mmseg.engine.dist import setup_cpu_distributed
 
 
 def prepare_config(config: str,

@@ -1,9 +1,7 @@
 """One command for FGI: train the teacher, then the student, then test."""
 import copy
 import json
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Optional
 
 from mmengine.config import Config
@@ -11,15 +9,10 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
+from fgi_mmseg.utils.io import write_json_atomic  # noqa: I001
+
 STAGES = ('teacher', 'student')
 DONE_FILE = 'stage_done.json'
-
-
-def _write_json_atomic(path: str, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, path)
 
 
 @RUNNERS.register_module()
@@ -112,7 +105,7 @@ class TwoStageRunner:
         best = runner.message_hub.get_info('best_ckpt') or osp.join(
             cfg.work_dir, f'iter_{runner.iter}.pth')
         if runner.rank == 0:
-            _write_json_atomic(done_file, dict(best_checkpoint=best))
+            write_json_atomic(done_file, dict(best_checkpoint=best))
         return best
 
     def _test_student(self, checkpoint: str) -> Dict[str, float]:
@@ -125,7 +118,7 @@ class TwoStageRunner:
         runner = Runner.from_cfg(cfg)
         metrics = runner.test()
         if runner.rank == 0:
-            _write_json_atomic(
+            write_json_atomic(
                 osp.join(self.work_dir, 'student', 'test_metrics.json'),
                 dict(checkpoint=checkpoint, metrics=metrics))
             print(format_metrics(metrics, title='FGI student, test split'))
