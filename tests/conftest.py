@@ -36,8 +36,8 @@ def write_tiny_config(path: Path, data_root: str, base: str =
     path.write_text(f"""
 _base_ = ['{REPO / base}']
 model = dict(
-    backbone=dict(base_channels=4),
-    decode_head=dict(in_channels=4, channels=4))
+    backbone=dict(widths=(4, 8, 8, 16, 16)),
+    decode_head=dict(in_channels=[4, 8, 8, 16, 16]))
 train_dataloader = dict(
     batch_size=2, num_workers=0, persistent_workers=False,
     dataset=dict(data_root='{data_root}'))

@@ -7,6 +7,3 @@ runner_type = 'TwoStageRunner'
 model = dict(
     data_preprocessor=dict(size={{_base_.crop_size}}),
     teacher=dict(neck=dict(text_channels=384)))
-stages = dict(
-    teacher={{_base_.fgi_teacher_data}},
-    student={{_base_.fgi_student_data}})

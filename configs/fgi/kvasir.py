@@ -14,6 +14,3 @@ crop_size = {{_base_.crop_size}}
 model = dict(
     data_preprocessor=dict(size=crop_size),
     teacher=dict(neck=dict(text_channels=384)))
-stages = dict(
-    teacher={{_base_.fgi_teacher_data}},
-    student={{_base_.fgi_student_data}})

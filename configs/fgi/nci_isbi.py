@@ -13,6 +13,3 @@ model = dict(
     teacher=dict(
         backbone=dict(in_channels=1), neck=dict(text_channels=384)),
     backbone=dict(in_channels=1))
-stages = dict(
-    teacher={{_base_.fgi_teacher_data}},
-    student={{_base_.fgi_student_data}})

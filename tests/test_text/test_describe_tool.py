@@ -51,15 +51,15 @@ def many_samples(demo_root: str, root: Path) -> list:
     """A dataset of 480 ids made of copies of the demo files (fast)."""
     demo = Path(demo_root)
     (root / 'images').mkdir(parents=True)
-    (root / 'gaze' / 'heatmap').mkdir(parents=True)
+    (root / 'gaze' / 'heatmaps').mkdir(parents=True)
     (root / 'splits').mkdir()
     ids = []
     for source in sorted((demo / 'images').glob('*.png')):
         for copy in range(COPIES):
             sample_id = f'{source.stem}_c{copy:02d}'
             shutil.copy(source, root / 'images' / f'{sample_id}.png')
-            shutil.copy(demo / 'gaze' / 'heatmap' / source.name,
-                        root / 'gaze' / 'heatmap' / f'{sample_id}.png')
+            shutil.copy(demo / 'gaze' / 'heatmaps' / source.name,
+                        root / 'gaze' / 'heatmaps' / f'{sample_id}.png')
             ids.append(sample_id)
     (root / 'splits' / 'train.txt').write_text('\n'.join(ids) + '\n')
     return ids

@@ -123,7 +123,7 @@ def test_gaze_reads_only_image_and_heatmap(demo_root, monkeypatch):
     root = Path(demo_root)
     sample = DescribeSample('train_0000',
                             str(root / 'images' / 'train_0000.png'),
-                            str(root / 'gaze' / 'heatmap' / 'train_0000.png'))
+                            str(root / 'gaze' / 'heatmaps' / 'train_0000.png'))
     opened = []
     real_fromfile, real_imread = np.fromfile, cv2.imread
     monkeypatch.setattr(np, 'fromfile', lambda f, *a, **k: (

@@ -36,13 +36,12 @@ test_dataloader = dict(
         type=dataset_type,
         ann_file=image_root + '/splits/test.txt',
         data_prefix=_test))
-fgi_teacher_data = dict(
-    train_dataloader=dict(dataset=dict(data_prefix=dict(_train,
-                                                        **_embeddings))),
-    val_dataloader=dict(dataset=dict(data_prefix=dict(_train,
-                                                      **_embeddings))),
-    test_dataloader=dict(dataset=dict(data_prefix=dict(_test,
-                                                       **_embeddings))))
-fgi_student_data = dict(
-    train_dataloader=dict(dataset=dict(data_prefix=dict(_train,
-                                                        **_embeddings))))
+# Per-stage overrides for FGI's TwoStageRunner (unused by other runners).
+_train_text = dict(dataset=dict(data_prefix=dict(_train, **_embeddings)))
+stages = dict(
+    teacher=dict(
+        train_dataloader=_train_text,
+        val_dataloader=_train_text,
+        test_dataloader=dict(
+            dataset=dict(data_prefix=dict(_test, **_embeddings)))),
+    student=dict(train_dataloader=_train_text))

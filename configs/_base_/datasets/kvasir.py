@@ -81,8 +81,10 @@ _text_train = dict(
     dataset=dict(data_prefix=data_prefix_text, pipeline=train_pipeline_text))
 _text_eval = dict(
     dataset=dict(data_prefix=data_prefix_text, pipeline=test_pipeline_text))
-fgi_teacher_data = dict(
-    train_dataloader=_text_train,
-    val_dataloader=_text_eval,
-    test_dataloader=_text_eval)
-fgi_student_data = dict(train_dataloader=_text_train)
+# Per-stage overrides for FGI's TwoStageRunner (unused by other runners).
+stages = dict(
+    teacher=dict(
+        train_dataloader=_text_train,
+        val_dataloader=_text_eval,
+        test_dataloader=_text_eval),
+    student=dict(train_dataloader=_text_train))

@@ -50,11 +50,12 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 _teacher_eval = dict(
     dataset=dict(data_prefix=_embeddings, pipeline=test_pipeline_text))
-fgi_teacher_data = dict(
-    train_dataloader=dict(
-        dataset=dict(data_prefix=_embeddings, pipeline=train_pipeline_text)),
-    val_dataloader=_teacher_eval,
-    test_dataloader=_teacher_eval)
-fgi_student_data = dict(
-    train_dataloader=dict(
-        dataset=dict(data_prefix=_embeddings, pipeline=train_pipeline_text)))
+# Per-stage overrides for FGI's TwoStageRunner (unused by other runners).
+_train_text = dict(
+    dataset=dict(data_prefix=_embeddings, pipeline=train_pipeline_text))
+stages = dict(
+    teacher=dict(
+        train_dataloader=_train_text,
+        val_dataloader=_teacher_eval,
+        test_dataloader=_teacher_eval),
+    student=dict(train_dataloader=_train_text))
