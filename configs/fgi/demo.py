@@ -2,8 +2,13 @@
 #   python tools/train.py configs/fgi/demo.py
 # Widths are scaled down from the paper's (64..1024 / 32..512) to fit the
 # demo in minutes on 2 CPU cores; the student equals unet_gaze_demo's UNet.
-# The teacher trains for 600 iterations (its validation Dice peaks there on
-# this data), the student for the baseline's 1,000.
+# The teacher trains for 400 iterations (its validation Dice plateaus there
+# on this data), the student for the baseline's 1,000.
+# DARM is off in the demo: at 64 x 64 its patches shrink to 1-3 px and,
+# measured on the demo's validation split (student stage, 600 iterations,
+# same teacher), it cost Dice: 59.6 with DARM on teacher/student
+# disagreement, 5.0 with the released code's mask variant, 71.0 without.
+# The paper-protocol configs (configs/fgi/kvasir.py...) keep it on.
 _base_ = [
     '../_base_/models/fgi_unet.py', '../_base_/datasets/demo_polyp.py',
     '../_base_/default_runtime.py', '../_base_/schedules/demo_1k.py'
@@ -26,9 +31,10 @@ model = dict(
         decode_head=dict(in_channels=list(teacher_widths))),
     student_channels=[student_widths[i] for i in fusion_indices],
     backbone=dict(widths=student_widths),
-    decode_head=dict(in_channels=list(student_widths)))
+    decode_head=dict(in_channels=list(student_widths)),
+    darm=None)
 
-teacher_iters = 600
+teacher_iters = 400
 stages = dict(
     teacher=dict(
         train_cfg=dict(max_iters=teacher_iters),
