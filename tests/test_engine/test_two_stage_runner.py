@@ -23,6 +23,9 @@ test_dataloader = dict(dataset=_data)
 train_cfg = dict(max_iters=4, val_interval=2)
 param_scheduler = [dict(type='CosineAnnealingLR', eta_min=1e-4, begin=0,
                         end=4, by_epoch=False)]
+# The demo's teacher schedule is a stage override: shorten it too.
+stages = dict(teacher=dict(train_cfg=dict(max_iters=4),
+                           param_scheduler=param_scheduler))
 default_hooks = dict(logger=dict(interval=1),
                      checkpoint=dict(interval=2, max_keep_ckpts=3))
 """
