@@ -5,20 +5,21 @@
 * :mod:`.records`: the crash-safe ``descriptions.jsonl`` file;
 * :mod:`.describers`: ``openai``, ``gaze``, ``blank`` and ``random``
   describers behind one interface;
-* :mod:`.pipeline`: running samples through a describer into the file.
+* :mod:`.pipeline`: running samples through a describer into the file;
+* :mod:`.encoder`, :mod:`.cache`: text embeddings ``F_t`` and their cache.
 """
 from .base import DescribeError, DescribeSample
+from .cache import cached_ids, save_embedding
 from .describers import (DESCRIBERS, APIKeyError, BaseDescriber,
                          BlankDescriber, GazeDescriber, OpenAIDescriber,
                          RandomDescriber, build_describer,
                          register_describer)
+from .encoder import TextEncoder
 from .pipeline import DescribeSummary, describe_many
 from .records import (DescriptionRecord, JsonlAppender, RecordFormatError,
                       read_records)
 from .schema import (KEYS, PROMPT, ReportValidationError, render_phrases,
                      validate_report)
-
-# The text encoder (encoder.py, cache.py) is exported here by its author.
 
 __all__ = [
     'DescribeError', 'DescribeSample', 'DESCRIBERS', 'APIKeyError',
@@ -26,10 +27,6 @@ __all__ = [
     'RandomDescriber', 'build_describer', 'register_describer',
     'DescribeSummary', 'describe_many', 'DescriptionRecord', 'JsonlAppender',
     'RecordFormatError', 'read_records', 'KEYS', 'PROMPT',
-    'ReportValidationError', 'render_phrases', 'validate_report'
+    'ReportValidationError', 'render_phrases', 'validate_report',
+    'TextEncoder', 'save_embedding', 'cached_ids'
 ]
-
-from .cache import cached_ids, save_embedding  # noqa: E402
-from .encoder import TextEncoder  # noqa: E402
-
-__all__ += ['TextEncoder', 'save_embedding', 'cached_ids']
