@@ -1,6 +1,5 @@
 """Shared fixtures: a tiny synthetic dataset and tiny training configs."""
 import os
-import os.path as osp
 import subprocess
 import sys
 from pathlib import Path

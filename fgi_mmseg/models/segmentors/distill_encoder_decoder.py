@@ -1,5 +1,5 @@
 """The FGI student (stage 2): distilled from a frozen text-guided teacher."""
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -12,7 +12,6 @@ from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ..utils import apply_darm, darm_mask, sigmoid_rampup
-from .text_guided_encoder_decoder import collate_text
 from .weakly_supervised_encoder_decoder import relabel
 
 
@@ -189,8 +188,3 @@ class DistillEncoderDecoder(EncoderDecoder):
         for sample, label in zip(samples, labels):
             sample.gt_sem_seg.data = label
         return inputs, samples
-
-    def state_dict_student(self) -> Dict[str, Tensor]:
-        """The deployable weights: everything but the teacher and AFC."""
-        return {k: v for k, v in self.state_dict().items()
-                if not k.startswith(('teacher.', 'afc_projections.'))}
