@@ -19,13 +19,12 @@ the file: the header is row 1 and the first fixation is row 2.
 import csv
 import io
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO
 
 import numpy as np
+
+from fgi_mmseg.utils.io import atomic_write
 
 # Columns read by `read_fixations`; pupil, index and start are not needed to
 # build heatmaps, so their absence is not an error.
@@ -222,32 +221,6 @@ def read_fixations(path: str | os.PathLike) -> FixationTable:
         for image_id, c in columns.items()
     }
     return FixationTable(images, report)
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
-                 ) -> None:
-    """Write a file through a temporary file in the same directory.
-
-    ``os.replace`` within one directory is atomic, so readers (e.g. a data
-    loader running while heatmaps are regenerated) never see a half-written
-    file, and an interrupted run leaves the old file intact.
-
-    Args:
-        path: Destination file; its directory must exist.
-        write: Called with a binary file object to write the content.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        # Never leave stray temporary files behind on failure.
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _format_number(value: float) -> str:

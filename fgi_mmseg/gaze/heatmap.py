@@ -38,7 +38,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .fixations import atomic_write
+from fgi_mmseg.utils.io import atomic_write
 
 CANVAS = 768
 

@@ -13,7 +13,7 @@ from typing import Dict, Optional, Set, Tuple, Union
 
 import numpy as np
 
-from fgi_mmseg.gaze.fixations import atomic_write
+from fgi_mmseg.utils.io import atomic_write
 
 PathLike = Union[str, os.PathLike]
 SUFFIX = '.npy'

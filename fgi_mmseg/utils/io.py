@@ -1,27 +1,43 @@
-"""Small file helpers."""
+"""Atomic file writes: readers never see a half-written file."""
 import json
 import os
-import os.path as osp
 import tempfile
+from pathlib import Path
+from typing import IO, Callable, Union
 
 
-def write_json_atomic(path: str, data: dict) -> None:
-    """Write ``data`` as JSON so that readers never see a partial file.
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
+                 ) -> None:
+    """Write a file through a temporary file in the same directory.
 
-    The JSON goes to a temporary file in the same folder, which then
-    replaces ``path`` in one rename.
+    ``os.replace`` within one directory is atomic, so readers (e.g. a data
+    loader running while heatmaps are regenerated) never see a half-written
+    file, and an interrupted run leaves the old file intact.
 
     Args:
-        path (str): Destination file; its folder is created if needed.
-        data (dict): JSON-serialisable content.
+        path: Destination file; its directory must exist.
+        write: Called with a binary file object to write the content.
     """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(data, f, indent=2)
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
         os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    except BaseException:
+        # Never leave stray temporary files behind on failure.
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json_atomic(path: Union[str, os.PathLike], data: dict) -> None:
+    """Write ``data`` as JSON with :func:`atomic_write`, creating the folder.
+
+    Args:
+        path: Destination file.
+        data: JSON-serialisable content.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda f: f.write(json.dumps(data, indent=2).encode()))

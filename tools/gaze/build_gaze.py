@@ -30,7 +30,6 @@ import os
 os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -45,7 +44,7 @@ from fgi_mmseg.gaze import (DEFAULT_THRESHOLDS, crf_available,  # noqa: E402
                             load_heatmap, pseudo_mask_dice, read_fixations,
                             refine_with_crf, save_heatmap, simulate_fixations,
                             summarize_dice, write_fixations)
-from fgi_mmseg.gaze.fixations import atomic_write  # noqa: E402
+from fgi_mmseg.utils.io import write_json_atomic  # noqa: E402
 
 # --format -> (file suffix, PNG bit depth).
 FORMATS = {'png': ('.png', 8), 'png16': ('.png', 16), 'npy': ('.npy', 8)}
@@ -231,8 +230,7 @@ def main(argv=None) -> None:
         bad_fixation_rows=table.report.counts,
         dice={f'{t:g}': stats
               for t, stats in summary.items()})
-    atomic_write(out / 'report.json',
-                 lambda f: f.write(json.dumps(report, indent=2).encode()))
+    write_json_atomic(out / 'report.json', report)
     print('pseudo-mask Dice against the ground truth (H >= t):')
     print(format_dice_table(summary))
     print(f'report -> {out / "report.json"}')

@@ -1,18 +1,13 @@
 # FGI (SPEC.md §5-§6): a text-guided UNet teacher and a UNet student.
 # `model` is the student (the deployable network); `model.teacher` is the
-# network that stage 1 trains (TwoStageRunner).
+# network that stage 1 trains (TwoStageRunner). The student is unet.py's
+# UNet (same widths, preprocessing and head), distilled.
+_base_ = ['./unet.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 teacher_widths = (64, 128, 256, 512, 1024)
 student_widths = (32, 64, 128, 256, 512)
 text_channels = 768  # roberta-base; 384 for the bundled all-MiniLM-L6-v2
 fusion_indices = (1, 2, 3, 4)  # the 4 deepest scales
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255)
 teacher_model = dict(
     type='TextGuidedEncoderDecoder',
     train_label='gt_sparse_seg',
@@ -37,18 +32,11 @@ teacher_model = dict(
 model = dict(
     type='DistillEncoderDecoder',
     train_label='gt_comp_seg',
-    data_preprocessor=data_preprocessor,
     teacher=teacher_model,
     distill_indices=fusion_indices,
     student_channels=[student_widths[i] for i in fusion_indices],
-    backbone=dict(
-        type='UNetEncoder', widths=student_widths, norm_cfg=norm_cfg),
+    # DARM marks dropped pixels 255: average the CE over the others.
     decode_head=dict(
-        type='UNetHead',
-        in_channels=list(student_widths),
-        num_classes=2,
-        dropout_ratio=0,
-        norm_cfg=norm_cfg,
         loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)),
     afc_loss=dict(type='AngularFeatureConsistencyLoss', loss_weight=0.1),
     cwc_loss=dict(

@@ -1,9 +1,8 @@
 """Per-image foreground metrics for binary medical image segmentation."""
 import csv
+import io
 import math
-import os
 import os.path as osp
-import tempfile
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -16,6 +15,8 @@ from mmengine.utils import mkdir_or_exist
 from prettytable import PrettyTable
 
 from mmseg.registry import METRICS
+
+from fgi_mmseg.utils.io import atomic_write
 
 _UNDEFINED_DISTANCE_MODES = ('exclude', 'diagonal')
 
@@ -250,27 +251,18 @@ class MedicalSegMetric(BaseMetric):
     def _write_csv(self, results: List[dict]) -> None:
         """Write per-image rows to ``output_file`` atomically.
 
-        The rows go to a temporary file in the same directory that is then
-        renamed over the target, so readers never see a half-written file
-        (``os.replace`` is atomic within one file system).
+        Readers never see a half-written file (see :func:`atomic_write`).
         """
-        out_dir = osp.dirname(osp.abspath(self.output_file))
-        mkdir_or_exist(out_dir)
-        fd, tmp_path = tempfile.mkstemp(
-            dir=out_dir, prefix='.tmp_', suffix='.csv')
-        try:
-            with os.fdopen(fd, 'w', newline='') as f:
-                writer = csv.writer(f)
-                writer.writerow(['id', 'dice', 'iou', 'hd95', 'asd'])
-                for i, r in enumerate(results):
-                    # Fall back to the position when no img_path was given.
-                    case_id = r['id'] if r['id'] is not None else str(i)
-                    writer.writerow([
-                        case_id, r['dice'] * 100.0, r['iou'] * 100.0,
-                        r['hd95'], r['asd']
-                    ])
-            os.replace(tmp_path, self.output_file)
-        except BaseException:
-            if osp.exists(tmp_path):
-                os.remove(tmp_path)
-            raise
+        mkdir_or_exist(osp.dirname(osp.abspath(self.output_file)))
+        text = io.StringIO(newline='')
+        writer = csv.writer(text)
+        writer.writerow(['id', 'dice', 'iou', 'hd95', 'asd'])
+        for i, r in enumerate(results):
+            # Fall back to the position when no img_path was given.
+            case_id = r['id'] if r['id'] is not None else str(i)
+            writer.writerow([
+                case_id, r['dice'] * 100.0, r['iou'] * 100.0, r['hd95'],
+                r['asd']
+            ])
+        atomic_write(self.output_file,
+                     lambda f: f.write(text.getvalue().encode('utf-8')))
