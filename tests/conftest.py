@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import fgi_mmseg  # noqa: F401  (registers the modules: a file runs alone)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / 'shared' / 'data'
 TINY_SPLITS = (('train', 16), ('val', 4), ('test', 4))

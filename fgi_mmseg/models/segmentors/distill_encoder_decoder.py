@@ -1,5 +1,5 @@
 """The FGI student (stage 2): distilled from a frozen text-guided teacher."""
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -11,7 +11,8 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import apply_darm, darm_mask, sigmoid_rampup
+from ..utils import (TeacherOutputCache, apply_darm, darm_mask,
+                     sigmoid_rampup)
 from .weakly_supervised_encoder_decoder import relabel
 
 
@@ -26,7 +27,8 @@ class DistillEncoderDecoder(EncoderDecoder):
     .. code-block:: none
 
         loss(inputs, data_samples)
-         ├─ teacher.extract_feat(inputs, metas)   # no grad: X'_k, p_T
+         ├─ _teacher_outputs(inputs, metas)       # no grad: X'_k, p_T,
+         │                                        # cached per sample
          ├─ DARM: disagreement (teacher vs student predictions, or
          │        M_sp vs M_comp) -> drop patches from input and label
          ├─ student: extract_feat(masked) -> Z_k, decode_head -> p_S
@@ -51,6 +53,10 @@ class DistillEncoderDecoder(EncoderDecoder):
             ``drop_label`` (255 ignore, or 0 background) and ``seed``;
             None disables DARM.
         train_label (str): Student supervision, ``gt_comp_seg``.
+        teacher_cache (dict, optional): ``max_bytes`` (and ``dtype``) of a
+            :class:`TeacherOutputCache` that keeps the frozen teacher's
+            outputs per sample, so later epochs skip its forward pass;
+            None computes them at every step.
         **kwargs: Passed to :class:`EncoderDecoder` (the student).
     """
 
@@ -69,6 +75,7 @@ class DistillEncoderDecoder(EncoderDecoder):
                      reference_size=224, source='predictions',
                      drop_label=255, seed=0),
                  train_label: str = 'gt_comp_seg',
+                 teacher_cache: Optional[dict] = dict(max_bytes=2 * 1024**3),
                  **kwargs) -> None:
         super().__init__(**kwargs)
         teacher = dict(teacher)
@@ -94,6 +101,8 @@ class DistillEncoderDecoder(EncoderDecoder):
             raise ValueError(f'darm.source must be predictions or masks, '
                              f'got {self.darm["source"]}')
         self.train_label = train_label
+        self.teacher_cache = TeacherOutputCache(**teacher_cache) \
+            if teacher_cache is not None else None
         self._generator = None
 
     def init_weights(self) -> None:
@@ -105,6 +114,8 @@ class DistillEncoderDecoder(EncoderDecoder):
                             map_location='cpu', strict=True)
             print_log(f'Loaded the teacher from {self.teacher_checkpoint}',
                       logger='current')
+        if self.teacher_cache is not None:
+            self.teacher_cache.clear()
 
     def train(self, mode: bool = True) -> 'DistillEncoderDecoder':
         """Keep the frozen teacher in eval mode (BN statistics, dropout)."""
@@ -113,10 +124,9 @@ class DistillEncoderDecoder(EncoderDecoder):
         return self
 
     def loss(self, inputs: Tensor, data_samples: List[SegDataSample]) -> dict:
-        metas = [s.metainfo for s in data_samples]
-        with torch.no_grad():
-            teacher_feats = self.teacher.extract_feat(inputs, metas)
-            teacher_logits = self.teacher.decode_head(teacher_feats)
+        hits = self.teacher_cache.hits if self.teacher_cache else 0
+        teacher_feats, teacher_logits = self._teacher_outputs(
+            inputs, [s.metainfo for s in data_samples])
 
         samples = relabel(data_samples, self.train_label)
         if self.darm:
@@ -127,11 +137,15 @@ class DistillEncoderDecoder(EncoderDecoder):
 
         losses = self.decode_head.loss_by_feat(logits, samples)
         losses = {f'decode.{k}': v for k, v in losses.items()}
+        if self.teacher_cache is not None:
+            # Logged next to the losses (not summed: no 'loss' in the name).
+            losses['teacher_cache_hit'] = inputs.new_tensor(
+                (self.teacher_cache.hits - hits) / len(inputs))
         if self.afc_loss is not None:
             student = [proj(feats[k]) for proj, k in
                        zip(self.afc_projections, self.distill_indices)]
-            teacher = [teacher_feats[k] for k in self.distill_indices]
-            losses[self.afc_loss.loss_name] = self.afc_loss(student, teacher)
+            losses[self.afc_loss.loss_name] = self.afc_loss(
+                student, teacher_feats)
         if self.cwc_loss is not None:
             if teacher_logits.shape[-2:] != logits.shape[-2:]:
                 teacher_logits = F.interpolate(
@@ -140,6 +154,42 @@ class DistillEncoderDecoder(EncoderDecoder):
             losses[self.cwc_loss.loss_name] = self.rampup_weight() * \
                 self.cwc_loss(logits, teacher_logits)
         return losses
+
+    @torch.no_grad()
+    def _teacher_outputs(self, inputs: Tensor,
+                         metas: List[dict]) -> Tuple[List[Tensor], Tensor]:
+        """Teacher features at ``distill_indices`` and logits, batched.
+
+        Only the samples missing from the cache go through the teacher;
+        its eval-mode forward is per sample, so a sub-batch gives each
+        sample the outputs the full batch would.
+        """
+        if self.teacher_cache is None:
+            feats = self.teacher.extract_feat(inputs, metas)
+            return ([feats[k] for k in self.distill_indices],
+                    self.teacher.decode_head(feats))
+        cache = self.teacher_cache
+        keys = [cache.key(img, meta.get('text_embed'))
+                for img, meta in zip(inputs, metas)]
+        missing = cache.lookup(keys)
+        fresh = {}
+        if missing:
+            feats = self.teacher.extract_feat(inputs[missing],
+                                              [metas[i] for i in missing])
+            logits = self.teacher.decode_head(feats)
+            feats = [feats[k] for k in self.distill_indices]
+            for j, i in enumerate(missing):
+                fresh[i] = ([f[j] for f in feats], logits[j])
+                cache.store(keys[i], *fresh[i])
+        outputs = [
+            fresh[i] if i in fresh else cache.get(key, inputs.dtype)
+            for i, key in enumerate(keys)
+        ]
+        feats = [
+            torch.stack([o[0][s] for o in outputs])
+            for s in range(len(self.distill_indices))
+        ]
+        return feats, torch.stack([o[1] for o in outputs])
 
     def rampup_weight(self) -> float:
         """``w(t)`` at the runner's current iteration (1 outside a run)."""

@@ -1,4 +1,5 @@
 from .darm import apply_darm, darm_mask
 from .rampup import sigmoid_rampup
+from .teacher_cache import TeacherOutputCache
 
-__all__ = ['darm_mask', 'apply_darm', 'sigmoid_rampup']
+__all__ = ['darm_mask', 'apply_darm', 'sigmoid_rampup', 'TeacherOutputCache']

@@ -17,9 +17,10 @@ def darm_mask(disagreement: Tensor,
     Patch sides are drawn from ``patch_sizes`` (given for a
     ``reference_size`` input and scaled with the actual resolution).
     Instead of a Python loop per patch, each round draws all centres of
-    the batch at once (``torch.multinomial`` over the disagreement map),
-    stamps all squares with one scatter and two cumulative sums, and
-    checks coverage; images that reached ``ratio`` draw no more centres.
+    the batch at once (uniformly among the disagreeing pixels, by inverting
+    their cumulative count), stamps all squares with one scatter of their
+    pixels, and checks coverage; images that reached ``ratio`` keep no more
+    centres.
 
     Args:
         disagreement (Tensor): B x H x W bool map of disagreeing pixels.
@@ -40,8 +41,10 @@ def darm_mask(disagreement: Tensor,
     sizes = sorted({max(1, int(round(s * scale)) // 2 * 2 + 1)
                     for s in patch_sizes})
     half_sizes = torch.tensor([s // 2 for s in sizes], device=device)
-    flat = disagreement.reshape(b, -1).float()
-    area = flat.sum(1)
+    # Sampling centres uniformly among disagreeing pixels = inverting the
+    # cumulative count; computed once, unlike torch.multinomial's.
+    cdf = disagreement.reshape(b, -1).cumsum(1, dtype=torch.float32)
+    area = cdf[:, -1]
     target = ratio * area
     mask = torch.zeros(b, h, w, dtype=torch.bool, device=device)
     # Disagreeing pixels one patch covers: 3/4 of a square at first (a
@@ -50,9 +53,6 @@ def darm_mask(disagreement: Tensor,
     # rounds suffice without overshooting.
     gain_per_patch = torch.full((b, ), 0.75 * sum(s * s for s in sizes) /
                                 len(sizes), device=device)
-    # Sampling centres uniformly among disagreeing pixels = inverting the
-    # cumulative count; computed once, unlike torch.multinomial's.
-    cdf = flat.cumsum(1)
     covered = torch.zeros(b, device=device)
     drawn = torch.zeros(b, device=device)
     for _ in range(max_rounds):
@@ -61,50 +61,54 @@ def darm_mask(disagreement: Tensor,
         # "About" the ratio: within 10 % of the target is close enough, and
         # saves rounds that would add a patch or two.
         need[covered >= 0.9 * target] = 0
-        active = need > 0
-        if not active.any():
+        k = int(need.max())
+        if k == 0:
             break
-        # Later rounds only touch the few images still short of the ratio.
-        need_a = need[active]
-        k = int(need_a.max())
-        draws = torch.rand(int(active.sum()), k, device=device,
-                           generator=generator) * area[active, None]
-        centres = torch.searchsorted(cdf[active], draws, right=True).clamp(
+        # Every image draws k centres and keeps its first need[i]: images
+        # already done keep none, and the batch stays whole (no gathers).
+        draws = torch.rand(b, k, device=device,
+                           generator=generator) * area[:, None]
+        centres = torch.searchsorted(cdf, draws, right=True).clamp(
             max=h * w - 1)
-        keep = torch.arange(k, device=device)[None] < need_a[:, None]
+        keep = torch.arange(k, device=device)[None] < need[:, None]
         half = half_sizes[torch.randint(len(sizes), centres.shape,
                                         device=device, generator=generator)]
-        mask[active] |= _stamp_squares(centres, half, keep, h, w)
-        covered = (mask & disagreement).reshape(b, -1).sum(1).float()
-        drawn[active] += keep.sum(1)
+        _stamp_squares(mask, centres, half, keep)
+        covered = (mask & disagreement).reshape(b, -1).count_nonzero(
+            1).float()
+        drawn += keep.sum(1)
         gain_per_patch = torch.where(
             drawn > 0, (covered / drawn.clamp(min=1)).clamp(min=0.5),
             gain_per_patch)
     return mask
 
 
-def _stamp_squares(centres: Tensor, half: Tensor, keep: Tensor, h: int,
-                   w: int) -> Tensor:
-    """Union of squares ``centre +- half`` as a B x H x W bool map.
+def _stamp_squares(mask: Tensor, centres: Tensor, half: Tensor,
+                   keep: Tensor) -> None:
+    """Set the pixels of the squares ``centre +- half`` in ``mask``.
 
-    Each square adds +1/-1 at its four corners of a difference image whose
-    2-D cumulative sum counts the squares covering each pixel: one scatter
-    and two cumsums for all squares of all sizes at once.
+    All squares of all sizes are expanded at once into their pixel indices
+    (``B x K x S x S`` for the largest side ``S``, with the offsets outside
+    a square's own side or the image masked out) and written with one
+    scatter, which touches only the stamped pixels, not the whole image.
+
+    Args:
+        mask (Tensor): B x H x W bool map, updated in place.
+        centres (Tensor): B x K flat pixel indices of the centres.
+        half (Tensor): B x K half sides.
+        keep (Tensor): B x K bool, the squares to stamp.
     """
-    b, k = centres.shape
-    cy, cx = centres // w, centres % w
-    y0, y1 = (cy - half).clamp(min=0), (cy + half + 1).clamp(max=h)
-    x0, x1 = (cx - half).clamp(min=0), (cx + half + 1).clamp(max=w)
-    batch = torch.arange(b, device=centres.device)[:, None].expand(b, k)
-    batch, y0, y1, x0, x1 = (t[keep] for t in (batch, y0, y1, x0, x1))
-    # float32 cumsums are about twice as fast as int32 ones on CPU and exact
-    # for these small counts.
-    ones = torch.ones_like(y0, dtype=torch.float32)
-    delta = torch.zeros(b, h + 1, w + 1, device=centres.device)
-    for ys, xs, sign in ((y0, x0, 1), (y0, x1, -1), (y1, x0, -1),
-                         (y1, x1, 1)):
-        delta.index_put_((batch, ys, xs), sign * ones, accumulate=True)
-    return delta.cumsum(2).cumsum(1)[:, :h, :w] > 0
+    b, h, w = mask.shape
+    r = int(half.max())
+    offsets = torch.arange(-r, r + 1, device=mask.device)
+    dy, dx = offsets.view(1, 1, -1, 1), offsets.view(1, 1, 1, -1)
+    y = (centres // w)[..., None, None] + dy
+    x = (centres % w)[..., None, None] + dx
+    side = half[..., None, None]
+    inside = (keep[..., None, None] & (dy.abs() <= side) &
+              (dx.abs() <= side) & (y >= 0) & (y < h) & (x >= 0) & (x < w))
+    batch = torch.arange(b, device=mask.device).view(-1, 1, 1, 1)
+    mask.view(-1)[((batch * h + y) * w + x)[inside]] = True
 
 
 def apply_darm(inputs: Tensor, labels: Tensor, drop: Tensor,

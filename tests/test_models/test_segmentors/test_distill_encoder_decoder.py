@@ -105,3 +105,81 @@ def test_disabled_terms_are_absent():
     inputs, samples = batch()
     assert set(k for k in model.loss(inputs, samples) if 'loss' in k) == \
         {'decode.loss_ce'}
+
+
+def _count_teacher_samples(model):
+    seen = []
+    original = model.teacher.extract_feat
+
+    def spy(inputs, metas):
+        seen.append(len(inputs))
+        return original(inputs, metas)
+
+    model.teacher.extract_feat = spy
+    return seen
+
+
+def test_cached_teacher_outputs_equal_computed_ones():
+    cached = MODELS.build(student_cfg(darm=None))
+    plain = MODELS.build(student_cfg(darm=None, teacher_cache=None))
+    plain.load_state_dict(cached.state_dict())
+    inputs, samples = batch(num=3, text_lengths=(3, 5, 4))
+    cached.loss(inputs, samples)  # fills the cache
+    seen = _count_teacher_samples(cached)
+    hit = cached.loss(inputs, samples)
+    assert seen == [] and cached.teacher_cache.hits == 3
+    ref = plain.loss(inputs, samples)
+    for key in ('decode.loss_ce', 'loss_afc', 'loss_cwc'):
+        torch.testing.assert_close(hit[key], ref[key], rtol=1e-5, atol=1e-6)
+
+
+def test_teacher_runs_only_on_samples_missing_from_the_cache():
+    model = MODELS.build(student_cfg(darm=None))
+    inputs, samples = batch(num=2)
+    model.loss(inputs[:1], samples[:1])
+    seen = _count_teacher_samples(model)
+    model.loss(inputs, samples)
+    assert seen == [1]  # sample 0 came from the cache
+    # A flipped image, or the same image with other text, is another input.
+    model.loss(inputs.flip(-1), samples)
+    samples[0].set_metainfo(dict(text_embed=samples[1].text_embed))
+    model.loss(inputs, samples)
+    assert seen == [1, 2, 1]
+    assert len(model.teacher_cache) == 5
+
+
+def test_teacher_cache_respects_its_budget_and_can_be_disabled():
+    model = MODELS.build(student_cfg(darm=None,
+                                     teacher_cache=dict(max_bytes=0)))
+    inputs, samples = batch()
+    seen = _count_teacher_samples(model)
+    model.loss(inputs, samples)
+    model.loss(inputs, samples)
+    assert seen == [2, 2] and len(model.teacher_cache) == 0
+    off = MODELS.build(student_cfg(darm=None, teacher_cache=None))
+    assert off.teacher_cache is None
+
+
+def test_teacher_cache_stores_half_precision_on_request():
+    model = MODELS.build(student_cfg(
+        darm=None, teacher_cache=dict(dtype='float16')))
+    inputs, samples = batch()
+    model.loss(inputs, samples)
+    feats, logits = model.teacher_cache.get(
+        model.teacher_cache.key(inputs[0], samples[0].text_embed),
+        torch.float32)
+    assert logits.dtype == torch.float32
+    stored = next(iter(model.teacher_cache._entries.values()))[1]
+    assert stored.dtype == torch.float16
+    with pytest.raises(ValueError, match='teacher_cache.dtype'):
+        MODELS.build(student_cfg(teacher_cache=dict(dtype='float17')))
+
+
+def test_cache_hit_rate_is_logged_but_not_a_loss():
+    model = MODELS.build(student_cfg(darm=None))
+    inputs, samples = batch()
+    assert model.loss(inputs, samples)['teacher_cache_hit'] == 0
+    losses = model.loss(inputs, samples)
+    assert losses['teacher_cache_hit'] == 1
+    _, parsed = model.parse_losses(losses)
+    assert parsed['loss'] == pytest.approx(float(_total(losses)))
