@@ -14,6 +14,8 @@ image_root = '../shared/data/kvasir-seg'
 gaze_root = 'data/kvasir-gaze'
 crop_size = (224, 224)
 gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
+# GazeMedSeg's threshold levels: one binary mask (and network) per level.
+level_thresholds = (0.5, 0.3)
 data_prefix = dict(
     img_path=image_root + '/images',
     seg_map_path=image_root + '/masks',
@@ -34,6 +36,18 @@ train_pipeline_text = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadGazeHeatmap', **gaze_thresholds),
     dict(type='LoadTextEmbedding'),
+] + _augment
+# The fully supervised upper bound ("UNet, full") alone trains on masks.
+train_pipeline_full = train_pipeline[:2] + [
+    dict(type='LoadBinaryAnnotations')
+] + _augment
+# GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
+train_pipeline_levels = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='LoadGazeHeatmap',
+        **gaze_thresholds,
+        level_thresholds=level_thresholds),
 ] + _augment
 test_pipeline = [
     dict(type='LoadImageFromFile'),

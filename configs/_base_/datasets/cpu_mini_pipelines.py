@@ -1,0 +1,30 @@
+# Pipelines of the CPU benchmark protocol: 128 x 128, flips, the same
+# transforms as the paper-protocol dataset bases. Used by *_cpu_mini.py,
+# which set them on their dataloaders (metrics stay at each mask's
+# original resolution: ground truth is loaded after the resize).
+mini_crop_size = (128, 128)
+_mini_heatmap = dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.05, t_comp=0.3)
+_mini_augment = [
+    dict(type='GazeResize', scale=mini_crop_size, keep_ratio=False),
+    dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
+    dict(type='PackGazeSegInputs'),
+]
+mini_train_pipeline = [dict(type='LoadImageFromFile'), _mini_heatmap] + _mini_augment
+mini_train_pipeline_text = mini_train_pipeline[:2] + [
+    dict(type='LoadTextEmbedding')
+] + _mini_augment
+# The fully supervised upper bound alone trains on masks.
+mini_train_pipeline_full = mini_train_pipeline[:2] + [
+    dict(type='LoadBinaryAnnotations')
+] + _mini_augment
+mini_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=mini_crop_size, keep_ratio=False),
+    dict(type='LoadBinaryAnnotations'),
+    dict(type='PackGazeSegInputs'),
+]
+mini_test_pipeline_text = mini_test_pipeline[:3] + [
+    dict(type='LoadTextEmbedding'),
+    dict(type='PackGazeSegInputs'),
+]

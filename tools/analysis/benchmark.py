@@ -1,0 +1,298 @@
+"""Train and test a set of methods over seeds; tabulate mean +- std.
+
+Every (method, seed) is one training run (``tools/train.py``, resumed if
+its work dir holds a checkpoint) followed by a test of the checkpoint that
+was best on the validation split. Each finished run is appended to the CSV
+at once (rewritten atomically) and runs already in it are skipped, so
+seeds accumulate over several invocations and an interrupted benchmark
+loses at most the run in progress. The Markdown table (the layout of the
+paper's Tables 1-3) and the Dice plot are rebuilt from the CSV each time.
+
+Example::
+
+    # configs/benchmark/kvasir/{fgi,unet_gaze,...}.py, seeds 0-2
+    python tools/analysis/benchmark.py kvasir --seeds 0 1 2
+    # only tabulate what is there
+    python tools/analysis/benchmark.py kvasir --report-only
+
+Outputs (defaults): ``docs/results/<dataset>.csv`` (columns ``method,
+seed,dice,iou,hd95,asd,val_dice,train_minutes,protocol``; Dice and IoU in
+percent), ``docs/results/<dataset>.md`` and
+``docs/results/<dataset>_dice.png``; runs under
+``work_dirs/benchmark/<dataset>/<method>/seed<k>``.
+"""
+import argparse
+import csv
+import glob
+import io
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+from fgi_mmseg.utils.io import atomic_write as _atomic_write  # noqa: E402
+
+COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
+           'train_minutes', 'protocol')
+METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),
+           ('asd', 'ASD'))
+# Table order: the paper's (baselines, then FGI, then the upper bound).
+ORDER = ('unet_gaze', 'transunet_gaze', 'gazemedseg', 'fgi', 'unet_full')
+LABELS = dict(
+    unet_gaze='UNet (gaze)',
+    transunet_gaze='TransUNet (gaze)',
+    gazemedseg='GazeMedSeg (gaze)',
+    fgi='FGI (gaze + text)',
+    unet_full='UNet (full masks)')
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, creating its folder."""
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    _atomic_write(path, lambda f: f.write(data))
+
+
+def read_rows(path: str) -> List[dict]:
+    """Rows of a results CSV (an absent file has none)."""
+    if not osp.exists(path):
+        return []
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        missing = set(COLUMNS[:6]) - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
+                             f'expected {",".join(COLUMNS)}')
+        return list(reader)
+
+
+def append_row(path: str, row: dict) -> None:
+    """Add one row, rewriting the whole CSV atomically."""
+    rows = read_rows(path) + [row]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator='\n')
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: r.get(k, '') for k in COLUMNS})
+    atomic_write(path, buf.getvalue().encode())
+
+
+def _mean_std(values: Sequence[float]) -> str:
+    if not values:
+        return '-'
+    mean = statistics.fmean(values)
+    if len(values) == 1:
+        return f'{mean:.2f}'
+    return f'{mean:.2f} ± {statistics.stdev(values):.2f}'
+
+
+def _float(value: str) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN: undefined
+
+
+def summarise(rows: Sequence[dict]) -> Dict[tuple, Dict[str, List[float]]]:
+    """Metric values per (protocol, method)."""
+    groups: Dict[tuple, Dict[str, List[float]]] = {}
+    for row in rows:
+        key = (row.get('protocol') or 'cpu_mini', row['method'])
+        group = groups.setdefault(key, {k: [] for k in
+                                        ('seed', 'val_dice') +
+                                        tuple(m for m, _ in METRICS)})
+        for name in group:
+            value = _float(row.get(name))
+            if value is not None:
+                group[name].append(value)
+    return groups
+
+
+def markdown_table(rows: Sequence[dict], dataset: str) -> str:
+    """Per-method mean +- std over seeds, the paper's table layout."""
+    groups = summarise(rows)
+    lines = [
+        f'| method ({dataset}) | protocol | seeds | val Dice | Dice (%) '
+        '| IoU (%) | HD95 (px) | ASD (px) |',
+        '|---|---|---|---|---|---|---|---|'
+    ]
+
+    def rank(key):
+        protocol, method = key
+        return (protocol, ORDER.index(method) if method in ORDER else
+                len(ORDER), method)
+
+    for key in sorted(groups, key=rank):
+        protocol, method = key
+        g = groups[key]
+        cells = [_mean_std(g[m]) for m, _ in METRICS]
+        lines.append(f'| {LABELS.get(method, method)} | {protocol} | '
+                     f'{len(g["seed"])} | {_mean_std(g["val_dice"])} | ' +
+                     ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def plot_dice(rows: Sequence[dict], dataset: str, path: str) -> None:
+    """Dice per method: one dot per seed and the mean as a bar."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    groups = summarise(rows)
+    keys = sorted(groups, key=lambda k: (k[0], ORDER.index(k[1])
+                                         if k[1] in ORDER else len(ORDER)))
+    fig, ax = plt.subplots(figsize=(1.4 * max(len(keys), 2) + 1, 3.2))
+    for i, key in enumerate(keys):
+        dice = groups[key]['dice']
+        ax.bar(i, statistics.fmean(dice), color='#9ecae1', width=0.6)
+        ax.scatter([i] * len(dice), dice, color='#08519c', s=12, zorder=3)
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels(
+        [LABELS.get(m, m).replace(' (', '\n(') +
+         ('' if p == 'cpu_mini' else f'\n[{p}]') for p, m in keys],
+        fontsize=7)
+    ax.set_ylabel('test Dice (%)')
+    ax.set_title(f'{dataset}: per-image foreground Dice, one dot per seed',
+                 fontsize=9)
+    low = min((min(g['dice']) for g in groups.values()), default=0)
+    ax.set_ylim(max(0, low - 10), 100)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=120)
+    plt.close(fig)
+    atomic_write(path, buf.getvalue())
+
+
+def _best_val(checkpoint: str) -> Optional[float]:
+    """The validation Dice stored with a best checkpoint."""
+    import torch
+
+    import fgi_mmseg  # noqa: F401  (checkpoint loading on torch >= 2.6)
+    from mmengine.runner.checkpoint import _load_checkpoint
+    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    info = ckpt.get('message_hub', {}).get('runtime_info', {})
+    score = info.get('best_score')
+    return float(score) if isinstance(score, (int, float, torch.Tensor)) \
+        else None
+
+
+def _run(cmd: List[str], log: str) -> None:
+    print('  $ ' + ' '.join(cmd), flush=True)
+    os.makedirs(osp.dirname(log), exist_ok=True)
+    with open(log, 'a') as f:
+        proc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
+    if proc.returncode:
+        raise RuntimeError(f'{cmd[1]} failed (exit {proc.returncode}); '
+                           f'see {log}')
+
+
+def run_one(config: str, seed: int, work_dir: str,
+            extra: Sequence[str]) -> dict:
+    """Train (resuming) and test one method with one seed."""
+    py = sys.executable
+    two_stage = 'TwoStageRunner' in open(config).read()
+    options = ['--cfg-options', f'randomness.seed={seed}', *extra]
+    start = time.time()
+    train = [py, 'tools/train.py', config, '--work-dir', work_dir]
+    if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
+                 recursive=True):
+        train.append('--resume')
+    _run(train + options, osp.join(work_dir, 'benchmark.log'))
+    minutes = (time.time() - start) / 60
+    if two_stage:  # the runner tests the student itself
+        result_file = osp.join(work_dir, 'student', 'test_metrics.json')
+    else:
+        best = sorted(glob.glob(osp.join(work_dir, 'best_Dice_iter_*.pth')))
+        if not best:
+            raise RuntimeError(f'{work_dir}: no best_Dice_iter_*.pth; does '
+                               'the config select on validation Dice?')
+        result_file = osp.join(work_dir, 'test', 'test_metrics.json')
+        _run([py, 'tools/test.py', config, best[-1], '--work-dir',
+              osp.join(work_dir, 'test'), *options],
+             osp.join(work_dir, 'benchmark.log'))
+    with open(result_file) as f:
+        result = json.load(f)
+    metrics = result['metrics']
+    row = dict(val_dice=_best_val(result['checkpoint']),
+               train_minutes=f'{minutes:.1f}')
+    for column, key in METRICS:
+        row[column] = metrics[key]
+    return row
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('dataset', help='name: configs/benchmark/<dataset>/')
+    parser.add_argument('--configs', nargs='+',
+                        help='method configs (default: every .py in '
+                        'configs/benchmark/<dataset>/); method = file stem')
+    parser.add_argument('--methods', nargs='+',
+                        help='only these methods (file stems)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument('--protocol', default='cpu_mini',
+                        help='label of the protocol column')
+    parser.add_argument('--work-root', default='work_dirs/benchmark')
+    parser.add_argument('--out-dir', default='docs/results')
+    parser.add_argument('--report-only', action='store_true',
+                        help='rebuild table and plot from the CSV only')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='extra key=value options for every run')
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    os.chdir(REPO)
+    csv_path = osp.join(args.out_dir, f'{args.dataset}.csv')
+    configs = args.configs or sorted(
+        glob.glob(f'configs/benchmark/{args.dataset}/*.py'))
+    if not args.report_only and not configs:
+        raise SystemExit(f'no configs under configs/benchmark/'
+                         f'{args.dataset}/ and none given')
+    methods = {osp.splitext(osp.basename(c))[0]: c for c in configs}
+    if args.methods:
+        unknown = set(args.methods) - set(methods)
+        if unknown:
+            raise SystemExit(f'unknown methods {sorted(unknown)}; known: '
+                             f'{sorted(methods)}')
+        methods = {m: methods[m] for m in args.methods}
+    if not args.report_only:
+        order = sorted(methods, key=lambda m: ORDER.index(m)
+                       if m in ORDER else len(ORDER))
+        for seed in args.seeds:  # seeds outer: every method gets seed 0
+            for method in order:
+                done = {(r['method'], int(r['seed']),
+                         r.get('protocol') or 'cpu_mini')
+                        for r in read_rows(csv_path)}
+                if (method, seed, args.protocol) in done:
+                    print(f'{method} seed {seed}: in {csv_path}, skipped')
+                    continue
+                print(f'{method} seed {seed}: training', flush=True)
+                work_dir = osp.join(args.work_root, args.dataset, method,
+                                    f'seed{seed}')
+                row = run_one(methods[method], seed, work_dir,
+                              args.cfg_options)
+                row.update(method=method, seed=seed, protocol=args.protocol)
+                append_row(csv_path, row)
+                print(f'{method} seed {seed}: Dice {row["dice"]:.2f} '
+                      f'(val {row["val_dice"]}), {row["train_minutes"]} min',
+                      flush=True)
+    rows = read_rows(csv_path)
+    if not rows:
+        raise SystemExit(f'{csv_path}: no results yet')
+    table = markdown_table(rows, args.dataset)
+    atomic_write(osp.join(args.out_dir, f'{args.dataset}.md'),
+                 table.encode())
+    plot_dice(rows, args.dataset,
+              osp.join(args.out_dir, f'{args.dataset}_dice.png'))
+    print(table)
+
+
+if __name__ == '__main__':
+    main()
