@@ -2,6 +2,15 @@
 
 Prints the test metrics as a table at the end (Dice/IoU/HD95/ASD for
 :class:`fgi_mmseg.evaluation.MedicalSegMetric`).
+
+``--show-dir DIR`` writes one comparison panel per test case (the paper's
+Figure 3, :class:`fgi_mmseg.engine.GazePanelHook`): image, ground truth,
+gaze heatmap, this model's prediction and those of the ``--compare``
+models, with the case's description under them::
+
+    python tools/test.py configs/fgi/demo.py student.pth --show-dir panels \
+        --show-name FGI \
+        --compare "UNet, gaze" configs/baselines/unet_gaze_demo.py unet.pth
 """
 import argparse
 import os
@@ -27,7 +36,36 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
-        '--show-dir', help='dir where painted predictions are saved')
+        '--show-dir',
+        help='dir where one comparison panel per test case is saved '
+        '(image, ground truth, gaze, predictions, description)')
+    parser.add_argument(
+        '--show-name',
+        help='column title of the tested model in the panels (default: '
+        'the config file name without extension)')
+    parser.add_argument(
+        '--compare',
+        nargs=3,
+        action='append',
+        default=[],
+        metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
+        help='another model to draw as an extra panel column titled NAME '
+        '(repeatable; needs --show-dir)')
+    parser.add_argument(
+        '--descriptions',
+        help='descriptions.jsonl for the text row of the panels (default: '
+        'descriptions.jsonl next to the dataset\'s heatmaps/embeddings, '
+        'if any)')
+    parser.add_argument(
+        '--show-interval',
+        type=int,
+        default=1,
+        help='draw a panel for every N-th test case')
+    parser.add_argument(
+        '--tile-height',
+        type=int,
+        default=256,
+        help='display height of each panel tile in px (0: original size)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -44,8 +82,36 @@ def parse_args() -> argparse.Namespace:
         '--tta', action='store_true', help='test time augmentation')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
+    if args.compare and not args.show_dir:
+        parser.error('--compare needs --show-dir')
+    if args.compare and args.tta:
+        parser.error('--compare cannot be combined with --tta')
+    if args.descriptions and not osp.isfile(args.descriptions):
+        parser.error(f'--descriptions: "{args.descriptions}" not found')
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+def add_panel_hook(cfg, args: argparse.Namespace) -> None:
+    """Write panels with :class:`GazePanelHook` instead of mmseg's
+    painted predictions (its ``SegVisualizationHook`` stays off unless
+    ``--show`` asks for a window)."""
+    hook = cfg.default_hooks.get('visualization')
+    if hook is not None and not args.show:
+        hook['draw'] = False
+    name = args.show_name or osp.splitext(osp.basename(args.config))[0]
+    panel = dict(
+        type='GazePanelHook',
+        out_dir=args.show_dir,
+        name=name,
+        compare=[
+            dict(name=n, config=c, checkpoint=k) for n, c, k in args.compare
+        ],
+        tile_height=args.tile_height or None,
+        interval=args.show_interval)
+    if args.descriptions:
+        panel['descriptions'] = args.descriptions
+    cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [panel]
 
 
 def main() -> None:
@@ -53,17 +119,16 @@ def main() -> None:
     cfg = prepare_config(args.config, args.work_dir, args.cfg_options,
                          args.launcher)
     cfg.load_from = args.checkpoint
-    if args.show or args.show_dir:
+    if args.show:
         hook = cfg.default_hooks.get('visualization')
         if hook is None:
-            raise RuntimeError('--show/--show-dir need a VisualizationHook '
-                               'in default_hooks')
+            raise RuntimeError('--show needs a VisualizationHook in '
+                               'default_hooks')
         hook['draw'] = True
-        if args.show:
-            hook['show'] = True
-            hook['wait_time'] = args.wait_time
-        if args.show_dir:
-            cfg.visualizer['save_dir'] = args.show_dir
+        hook['show'] = True
+        hook['wait_time'] = args.wait_time
+    if args.show_dir:
+        add_panel_hook(cfg, args)
     if args.tta:
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model

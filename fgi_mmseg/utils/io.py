@@ -6,6 +6,12 @@ from pathlib import Path
 from typing import IO, Callable, Union
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
                  ) -> None:
     """Write a file through a temporary file in the same directory.
@@ -24,6 +30,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
     try:
         with os.fdopen(fd, 'wb') as f:
             write(f)
+        # mkstemp creates 0600 files; give the result the permissions a
+        # plain open() would (0666 minus the umask).
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         # Never leave stray temporary files behind on failure.

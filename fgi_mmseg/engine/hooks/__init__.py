@@ -1,0 +1,3 @@
+from .gaze_panel_hook import GazePanelHook
+
+__all__ = ['GazePanelHook']
