@@ -1,8 +1,8 @@
-# Pipelines of the CPU benchmark protocol: 128 x 128, flips, the same
+# Pipelines of the CPU benchmark protocol: 112 x 112, flips, the same
 # transforms as the paper-protocol dataset bases. Used by *_cpu_mini.py,
 # which set them on their dataloaders (metrics stay at each mask's
 # original resolution: ground truth is loaded after the resize).
-mini_crop_size = (128, 128)
+mini_crop_size = (112, 112)
 _mini_heatmap = dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.05, t_comp=0.3)
 _mini_augment = [
     dict(type='GazeResize', scale=mini_crop_size, keep_ratio=False),
@@ -17,6 +17,11 @@ mini_train_pipeline_text = mini_train_pipeline[:2] + [
 # The fully supervised upper bound alone trains on masks.
 mini_train_pipeline_full = mini_train_pipeline[:2] + [
     dict(type='LoadBinaryAnnotations')
+] + _mini_augment
+# GazeMedSeg: one binary mask per heatmap threshold level (gt_level{i}_seg).
+mini_train_pipeline_levels = [
+    dict(type='LoadImageFromFile'),
+    dict(_mini_heatmap, level_thresholds=(0.5, 0.3)),
 ] + _mini_augment
 mini_test_pipeline = [
     dict(type='LoadImageFromFile'),

@@ -8,6 +8,8 @@ data_root = 'data/demo'
 # on 2 CPU cores, and metrics are computed back at 96 x 96.
 crop_size = (64, 64)
 gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
+# GazeMedSeg's threshold levels: one binary mask (and network) per level.
+level_thresholds = (0.5, 0.3)
 data_prefix = dict(
     img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmaps')
 data_prefix_text = dict(data_prefix, text_embed_path='embeddings')
@@ -26,6 +28,14 @@ train_pipeline_text = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadGazeHeatmap', **gaze_thresholds),
     dict(type='LoadTextEmbedding'),
+] + _augment
+# GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
+train_pipeline_levels = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='LoadGazeHeatmap',
+        **gaze_thresholds,
+        level_thresholds=level_thresholds),
 ] + _augment
 # Ground truth is loaded after the resize, so metrics are computed at the
 # original label resolution.

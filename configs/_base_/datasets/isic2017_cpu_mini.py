@@ -1,8 +1,9 @@
 # ISIC 2017 (simulated gaze) on the CPU benchmark protocol: the data and
-# splits of isic2017.py at 128 x 128 (cpu_mini_pipelines.py).
+# splits of isic2017.py at 112 x 112 (cpu_mini_pipelines.py).
 _base_ = ['./isic2017.py', './cpu_mini_pipelines.py']
 crop_size = _base_.mini_crop_size
 train_pipeline_full = _base_.mini_train_pipeline_full
+train_pipeline_levels = _base_.mini_train_pipeline_levels
 train_dataloader = dict(dataset=dict(pipeline=_base_.mini_train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=_base_.mini_test_pipeline))
 test_dataloader = val_dataloader

@@ -1,8 +1,9 @@
 # Kvasir-SEG on the CPU benchmark protocol (schedules/cpu_mini.py): the
-# data and splits of kvasir.py at 128 x 128 (cpu_mini_pipelines.py).
+# data and splits of kvasir.py at 112 x 112 (cpu_mini_pipelines.py).
 _base_ = ['./kvasir.py', './cpu_mini_pipelines.py']
 crop_size = _base_.mini_crop_size
 train_pipeline_full = _base_.mini_train_pipeline_full
+train_pipeline_levels = _base_.mini_train_pipeline_levels
 train_dataloader = dict(dataset=dict(pipeline=_base_.mini_train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=_base_.mini_test_pipeline))
 test_dataloader = val_dataloader

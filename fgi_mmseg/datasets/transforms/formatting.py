@@ -1,4 +1,6 @@
 """Packing of gaze-aware samples into ``SegDataSample``."""
+import re
+
 import numpy as np
 import torch
 from mmengine.structures import PixelData
@@ -11,6 +13,8 @@ PIXEL_FIELDS = {
     'gt_comp_seg': 'gt_comp_seg',
     'gt_heatmap': 'gt_heatmap',
 }
+# Threshold-level masks of LoadGazeHeatmap (``level_thresholds``).
+LEVEL_FIELD_PATTERN = re.compile(r'gt_level\d+_seg')
 
 
 @TRANSFORMS.register_module()
@@ -18,8 +22,9 @@ class PackGazeSegInputs(PackSegInputs):
     """Pack image, ground truth, gaze fields and text embedding.
 
     On top of :class:`mmseg.datasets.transforms.PackSegInputs`, the data
-    sample gets ``gt_sparse_seg`` and ``gt_comp_seg`` (``PixelData`` of
-    int64 labels) and ``gt_heatmap`` (``PixelData`` of float32). The text
+    sample gets ``gt_sparse_seg``, ``gt_comp_seg`` and the threshold-level
+    masks ``gt_level{i}_seg`` when present (``PixelData`` of int64 labels)
+    and ``gt_heatmap`` (``PixelData`` of float32). The text
     embedding goes into the meta information as ``text_embed`` (an
     ``L x C`` float tensor), because mmseg hands segmentors the meta
     information, not the data fields, on every inference path (whole and
@@ -36,7 +41,10 @@ class PackGazeSegInputs(PackSegInputs):
     def transform(self, results: dict) -> dict:
         packed = super().transform(results)
         data_sample = packed['data_samples']
-        for key, field in PIXEL_FIELDS.items():
+        fields = dict(PIXEL_FIELDS)
+        fields.update((key, key) for key in results
+                      if LEVEL_FIELD_PATTERN.fullmatch(key))
+        for key, field in fields.items():
             if key not in results:
                 continue
             array = results[key]

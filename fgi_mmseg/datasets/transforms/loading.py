@@ -1,6 +1,6 @@
 """Transforms that load masks, gaze heatmaps and text embeddings."""
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 import cv2
 import numpy as np
@@ -9,6 +9,8 @@ from mmseg.registry import TRANSFORMS
 
 from fgi_mmseg.gaze.heatmap import heatmap_to_pseudo_masks, load_heatmap
 from ..errors import SampleLoadError
+
+LEVEL_FIELD = 'gt_level{}_seg'
 
 
 def _check_same_size(results: dict, field: str, path: str,
@@ -73,6 +75,10 @@ class LoadGazeHeatmap(BaseTransform):
     ``gt_comp_seg`` (``H >= t_comp``) to the results and to ``seg_fields``,
     so that every geometric transform moves them with the image.
 
+    With ``level_thresholds`` ``(t_0, t_1, ...)`` it also adds one binary
+    mask per threshold level, ``gt_level{i}_seg`` = ``H >= t_i`` (uint8),
+    for multi-level training (GazeMedSeg: ``(0.5, 0.3)``).
+
     Required keys: ``heatmap_path``.
 
     Args:
@@ -80,17 +86,21 @@ class LoadGazeHeatmap(BaseTransform):
         t_bg (float): Confident-background threshold. Defaults to 0.05.
         t_comp (float): Comprehensive-mask threshold. Defaults to 0.3.
         ignore_index (int): Label of unsure pixels. Defaults to 255.
+        level_thresholds (Sequence[float]): Thresholds of the level masks;
+            empty (the default) adds none.
     """
 
     def __init__(self,
                  t_fg: float = 0.5,
                  t_bg: float = 0.05,
                  t_comp: float = 0.3,
-                 ignore_index: int = 255) -> None:
+                 ignore_index: int = 255,
+                 level_thresholds: Sequence[float] = ()) -> None:
         self.t_fg = t_fg
         self.t_bg = t_bg
         self.t_comp = t_comp
         self.ignore_index = ignore_index
+        self.level_thresholds = tuple(level_thresholds)
 
     def transform(self, results: dict) -> dict:
         path = results['heatmap_path']
@@ -111,11 +121,20 @@ class LoadGazeHeatmap(BaseTransform):
         results['gt_comp_seg'] = comp
         results['seg_fields'].extend(
             ['gt_heatmap', 'gt_sparse_seg', 'gt_comp_seg'])
+        self._add_levels(results, heatmap)
         return results
+
+    def _add_levels(self, results: dict, heatmap: np.ndarray) -> None:
+        """Add the binary mask ``H >= t_i`` of every threshold level."""
+        for i, threshold in enumerate(self.level_thresholds):
+            key = LEVEL_FIELD.format(i)
+            results[key] = (heatmap >= threshold).astype(np.uint8)
+            results['seg_fields'].append(key)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(t_fg={self.t_fg}, t_bg={self.t_bg}, '
-                f't_comp={self.t_comp}, ignore_index={self.ignore_index})')
+                f't_comp={self.t_comp}, ignore_index={self.ignore_index}, '
+                f'level_thresholds={self.level_thresholds})')
 
 
 @TRANSFORMS.register_module()

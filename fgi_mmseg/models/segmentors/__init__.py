@@ -1,9 +1,10 @@
 from .distill_encoder_decoder import DistillEncoderDecoder
+from .multi_level_gaze_encoder_decoder import MultiLevelGazeEncoderDecoder
 from .text_guided_encoder_decoder import (TextGuidedEncoderDecoder,
                                           collate_text)
 from .weakly_supervised_encoder_decoder import WeaklySupervisedEncoderDecoder
 
 __all__ = [
     'WeaklySupervisedEncoderDecoder', 'TextGuidedEncoderDecoder',
-    'DistillEncoderDecoder', 'collate_text'
+    'DistillEncoderDecoder', 'MultiLevelGazeEncoderDecoder', 'collate_text'
 ]

@@ -4,6 +4,6 @@
 _base_ = ['../unet.py']
 widths = (8, 16, 32, 64, 128)
 model = dict(
-    data_preprocessor=dict(size=(128, 128)),
+    data_preprocessor=dict(size=(112, 112)),
     backbone=dict(widths=widths),
     decode_head=dict(in_channels=list(widths)))
