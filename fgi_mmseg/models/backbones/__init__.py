@@ -1,3 +1,4 @@
+from .transunet_encoder import TransUNetEncoder
 from .unet_encoder import UNetEncoder
 
-__all__ = ['UNetEncoder']
+__all__ = ['TransUNetEncoder', 'UNetEncoder']

@@ -1,3 +1,4 @@
+from .cascaded_upsampler_head import CascadedUpsamplerHead
 from .unet_head import UNetHead
 
-__all__ = ['UNetHead']
+__all__ = ['CascadedUpsamplerHead', 'UNetHead']
