@@ -5,7 +5,7 @@
 # AdamW instead of the paper's SGD: within a few thousand iterations SGD
 # left the full-mask UNet barely above the gaze-supervised one.
 _base_ = ['./paper_15k.py']
-max_iters = 5000
+max_iters = 4000
 val_interval = 500
 optimizer = dict(
     _delete_=True, type='AdamW', lr=1e-3, betas=(0.9, 0.999),

@@ -1,12 +1,12 @@
 # FGI on ISIC 2017 (simulated gaze, `gaze` describer text), CPU benchmark
-# protocol: teacher (2,000 iterations), then student (5,000), then test.
+# protocol: teacher (1,500 iterations), then student (4,000), then test.
 _base_ = [
     '../../_base_/models/cpu_mini/fgi.py',
     '../../_base_/datasets/isic2017_cpu_mini.py',
     '../../_base_/default_runtime.py', '../../_base_/schedules/cpu_mini.py'
 ]
 runner_type = 'TwoStageRunner'
-teacher_iters = 2000
+teacher_iters = 1500
 stages = dict(
     teacher=dict(
         train_cfg=dict(max_iters=teacher_iters),

@@ -1,6 +1,6 @@
 # CPU benchmark protocol: FGI with the teacher twice as wide as the student
 # (as in the paper) at 112 x 112; the student is cpu_mini/unet_gaze.py's
-# UNet. Teacher 2,000 iterations, student the schedule's 5,000.
+# UNet. Teacher 1,500 iterations, student the schedule's 4,000.
 # DARM is off: on the demo (64 x 64) it cost student validation Dice (see
 # configs/fgi/demo.py), and at 112 x 112 its 3-11 px patches (scaled from
 # 224) are still a few pixels. Set model.darm (fgi_unet.py) to use it.
