@@ -1,7 +1,7 @@
-from .checkpoint import load_mmengine_checkpoint
+from .checkpoint import load_from_local_safe
 from .dist import setup_cpu_distributed
 from .hooks import GazePanelHook
 from .runners import TwoStageRunner
 
-__all__ = ['load_mmengine_checkpoint', 'setup_cpu_distributed',
+__all__ = ['load_from_local_safe', 'setup_cpu_distributed',
            'GazePanelHook', 'TwoStageRunner']

@@ -35,7 +35,7 @@ MMENGINE_CHECKPOINT_GLOBALS = frozenset({
 })
 
 
-def load_mmengine_checkpoint(filename: str, map_location=None) -> dict:
+def load_from_local_safe(filename: str, map_location=None) -> dict:
     """Load a local checkpoint written by torch or mmengine.
 
     Args:
@@ -72,4 +72,4 @@ def load_mmengine_checkpoint(filename: str, map_location=None) -> dict:
 
 # Replaces mmengine's loader for plain paths (prefix '').
 CheckpointLoader.register_scheme(prefixes='', force=True)(
-    load_mmengine_checkpoint)
+    load_from_local_safe)

@@ -8,7 +8,7 @@ from mmengine.logging import MessageHub
 from mmengine.runner.checkpoint import CheckpointLoader
 
 import fgi_mmseg  # noqa: F401  (registers the loader)
-from fgi_mmseg.engine import load_mmengine_checkpoint
+from fgi_mmseg.engine import load_from_local_safe
 
 
 def test_loads_checkpoints_with_mmengine_history(tmp_path):
@@ -35,9 +35,9 @@ def test_refuses_foreign_globals(tmp_path):
     path = str(tmp_path / 'evil.pth')
     torch.save(dict(payload=_Exploit()), path)
     with pytest.raises(pickle.UnpicklingError, match='system'):
-        load_mmengine_checkpoint(path)
+        load_from_local_safe(path)
 
 
 def test_missing_checkpoint_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.pth'):
-        load_mmengine_checkpoint(str(tmp_path / 'nope.pth'))
+        load_from_local_safe(str(tmp_path / 'nope.pth'))
