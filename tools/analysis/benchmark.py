@@ -158,8 +158,7 @@ def plot_dice(rows: Sequence[dict], dataset: str, path: str) -> None:
          ('' if p == 'cpu_mini' else f'\n[{p}]') for p, m in keys],
         fontsize=7)
     ax.set_ylabel('test Dice (%)')
-    ax.set_title(f'{dataset}: per-image foreground Dice, one dot per seed',
-                 fontsize=9)
+    ax.set_title(f'{dataset}: test Dice (dots: seeds)', fontsize=9)
     low = min((min(g['dice']) for g in groups.values()), default=0)
     ax.set_ylim(max(0, low - 10), 100)
     fig.tight_layout()
