@@ -197,13 +197,20 @@ def run_one(config: str, seed: int, work_dir: str,
     py = sys.executable
     two_stage = 'TwoStageRunner' in open(config).read()
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
-    start = time.time()
     train = [py, 'tools/train.py', config, '--work-dir', work_dir]
     if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
                  recursive=True):
         train.append('--resume')
-    _run(train + options, osp.join(work_dir, 'benchmark.log'))
-    minutes = (time.time() - start) / 60
+    # Training time summed over interrupted and resumed invocations.
+    timer = osp.join(work_dir, 'benchmark_time.json')
+    minutes = json.load(open(timer))['train_minutes'] \
+        if osp.exists(timer) else 0.0
+    start = time.time()
+    try:
+        _run(train + options, osp.join(work_dir, 'benchmark.log'))
+    finally:
+        minutes += (time.time() - start) / 60
+        atomic_write(timer, json.dumps(dict(train_minutes=minutes)).encode())
     if two_stage:  # the runner tests the student itself
         result_file = osp.join(work_dir, 'student', 'test_metrics.json')
     else:
