@@ -1,5 +1,7 @@
 """tools/analysis/benchmark.py: resumable CSV, table and plot."""
 import csv
+import json
+import os
 import importlib.util
 import sys
 from pathlib import Path
@@ -89,3 +91,23 @@ def test_finished_runs_are_skipped_and_new_ones_appended(
     calls.clear()
     bench.main()  # everything is there now
     assert calls == []
+
+
+def test_training_time_is_summed_over_interrupted_runs(
+        bench, tmp_path, monkeypatch):
+    config = tmp_path / 'unet_gaze.py'
+    config.write_text('')
+    work_dir = tmp_path / 'work'
+    clock = iter([100.0, 160.0, 1000.0, 1030.0])
+    monkeypatch.setattr(bench.time, 'time', lambda: next(clock))
+
+    def interrupted(cmd, log):
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bench, '_run', interrupted)
+    for _ in range(2):
+        with pytest.raises(KeyboardInterrupt):
+            bench.run_one(str(config), 0, str(work_dir), [])
+    timer = json.loads((work_dir / 'benchmark_time.json').read_text())
+    assert timer['train_minutes'] == pytest.approx(1.5)  # 60 s + 30 s
