@@ -11,6 +11,21 @@ import fgi_mmseg  # noqa: F401  (registers the modules: a file runs alone)
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / 'shared' / 'data'
 TINY_SPLITS = (('train', 16), ('val', 4), ('test', 4))
+# Config lines shrinking an FGI config (teacher 4..16, student 2..8) for
+# CPU tests; append them to a config that sets `_base_`.
+TINY_FGI_WIDTHS = '''
+teacher_widths = (4, 8, 8, 16, 16)
+student_widths = (2, 4, 4, 8, 8)
+model = dict(
+    teacher=dict(
+        backbone=dict(widths=teacher_widths),
+        neck=dict(in_channels=teacher_widths, num_heads=1,
+                  pos_embed_size=(2, 2)),
+        decode_head=dict(in_channels=list(teacher_widths))),
+    student_channels=[student_widths[i] for i in (1, 2, 3, 4)],
+    backbone=dict(widths=student_widths),
+    decode_head=dict(in_channels=list(student_widths)))
+'''
 
 
 def shared_data(*parts: str) -> Path:

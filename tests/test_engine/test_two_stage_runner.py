@@ -1,22 +1,11 @@
 """``tools/train.py configs/fgi/...`` trains teacher then student, resumes."""
 import json
 
-from tests.conftest import run_tool
+from tests.conftest import TINY_FGI_WIDTHS, run_tool
 
 TINY_FGI = """
 _base_ = ['{repo}/configs/fgi/demo.py']
-teacher_widths = (4, 8, 8, 16, 16)
-student_widths = (2, 4, 4, 8, 8)
-model = dict(
-    teacher=dict(
-        backbone=dict(widths=teacher_widths),
-        neck=dict(in_channels=teacher_widths, num_heads=1,
-                  pos_embed_size=(2, 2)),
-        decode_head=dict(in_channels=list(teacher_widths))),
-    student_channels=[student_widths[i] for i in (1, 2, 3, 4)],
-    backbone=dict(widths=student_widths),
-    decode_head=dict(in_channels=list(student_widths)))
-_data = dict(data_root='{data_root}')
+""" + TINY_FGI_WIDTHS + """_data = dict(data_root='{data_root}')
 train_dataloader = dict(batch_size=2, dataset=_data)
 val_dataloader = dict(dataset=_data)
 test_dataloader = dict(dataset=_data)

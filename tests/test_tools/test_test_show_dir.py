@@ -8,24 +8,14 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
-from tests.conftest import REPO, run_tool, write_tiny_config
+from tests.conftest import (REPO, TINY_FGI_WIDTHS, run_tool,
+                            write_tiny_config)
 
 # A tiny FGI student (DistillEncoderDecoder with its teacher inside): the
 # compared model, built from its config as the student alone.
 TINY_FGI = """
 _base_ = ['{repo}/configs/fgi/demo.py']
-teacher_widths = (4, 8, 8, 16, 16)
-student_widths = (2, 4, 4, 8, 8)
-model = dict(
-    teacher=dict(
-        backbone=dict(widths=teacher_widths),
-        neck=dict(in_channels=teacher_widths, num_heads=1,
-                  pos_embed_size=(2, 2)),
-        decode_head=dict(in_channels=list(teacher_widths))),
-    student_channels=[student_widths[i] for i in (1, 2, 3, 4)],
-    backbone=dict(widths=student_widths),
-    decode_head=dict(in_channels=list(student_widths)))
-"""
+""" + TINY_FGI_WIDTHS
 REPORT = {
     'location': 'center', 'boundary': 'clear',
     'characteristics': ['smooth', 'reddish'], 'area_percentage': 9,
