@@ -4,32 +4,12 @@
 # same as BCE on the logit difference), plus the cross-level propagation
 # consistency (5 x 5, dilation 2) with weight 3. Prediction: the mean of
 # the level logits. Each level is the UNet of unet.py (the FGI student).
-norm_cfg = dict(type='BN', requires_grad=True)
-unet_widths = (32, 64, 128, 256, 512)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255)
+_base_ = ['./unet.py']
 model = dict(
     type='MultiLevelGazeEncoderDecoder',
-    data_preprocessor=data_preprocessor,
     level_fields=('gt_level0_seg', 'gt_level1_seg'),
     consistency_loss=dict(
         type='CrossLevelPropagationConsistencyLoss',
         kernel_size=5,
         dilation=2,
-        loss_weight=3.0),
-    backbone=dict(type='UNetEncoder', widths=unet_widths, norm_cfg=norm_cfg),
-    decode_head=dict(
-        type='UNetHead',
-        in_channels=list(unet_widths),
-        num_classes=2,
-        dropout_ratio=0,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        loss_weight=3.0))
