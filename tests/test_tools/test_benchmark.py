@@ -111,3 +111,41 @@ def test_training_time_is_summed_over_interrupted_runs(
             bench.run_one(str(config), 0, str(work_dir), [])
     timer = json.loads((work_dir / 'benchmark_time.json').read_text())
     assert timer['train_minutes'] == pytest.approx(1.5)  # 60 s + 30 s
+
+
+def test_named_configs_of_another_protocol_get_their_own_runs(
+        bench, tmp_path, monkeypatch):
+    out = tmp_path / 'out'
+    config = tmp_path / 'kvasir.py'
+    config.write_text('')
+    bench.append_row(str(out / 'toy.csv'), _row('fgi', 0, 80.0))
+    calls = []
+
+    def fake_run(config, seed, work_dir, extra):
+        calls.append((Path(config).name, Path(work_dir).relative_to(
+            tmp_path / 'work').as_posix()))
+        return dict(dice=70.0, iou=60.0, hd95=9.0, asd=3.0, val_dice=69.0,
+                    train_minutes='0.1')
+
+    monkeypatch.setattr(bench, 'run_one', fake_run)
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', f'fgi={config}', '--protocol',
+        'paper', '--out-dir', str(out), '--work-root', str(tmp_path / 'work')
+    ])
+    bench.main()
+    # the cpu_mini row of fgi seed 0 does not count for `paper`
+    assert calls == [('kvasir.py', 'toy-paper/fgi/seed0')]
+    with open(out / 'toy.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [(r['method'], r['protocol']) for r in rows] == [
+        ('fgi', 'cpu_mini'), ('fgi', 'paper')]
+    assert '| FGI (gaze + text) | paper | 1 |' in (out / 'toy.md').read_text()
+
+
+def test_a_missing_config_is_named(bench, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', 'fgi=nowhere/kvasir.py',
+        '--out-dir', str(tmp_path)
+    ])
+    with pytest.raises(SystemExit, match='nowhere/kvasir.py'):
+        bench.main()

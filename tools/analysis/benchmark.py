@@ -14,12 +14,17 @@ Example::
     python tools/analysis/benchmark.py kvasir --seeds 0 1 2
     # only tabulate what is there
     python tools/analysis/benchmark.py kvasir --report-only
+    # the authors' protocol on a GPU, rows labelled `paper`
+    python tools/analysis/benchmark.py kvasir --protocol paper --configs \
+        fgi=configs/fgi/kvasir.py \
+        unet_gaze=configs/baselines/unet_gaze_kvasir.py
 
 Outputs (defaults): ``docs/results/<dataset>.csv`` (columns ``method,
 seed,dice,iou,hd95,asd,val_dice,train_minutes,protocol``; Dice and IoU in
 percent), ``docs/results/<dataset>.md`` and
 ``docs/results/<dataset>_dice.png``; runs under
-``work_dirs/benchmark/<dataset>/<method>/seed<k>``.
+``work_dirs/benchmark/<dataset>/<method>/seed<k>`` (``<dataset>-<protocol>``
+for a protocol other than ``cpu_mini``).
 """
 import argparse
 import csv
@@ -39,6 +44,7 @@ sys.path.insert(0, REPO)
 
 from fgi_mmseg.utils.io import atomic_write as _atomic_write  # noqa: E402
 
+DEFAULT_PROTOCOL = 'cpu_mini'
 COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
            'train_minutes', 'protocol')
 METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),
@@ -104,7 +110,7 @@ def summarise(rows: Sequence[dict]) -> Dict[tuple, Dict[str, List[float]]]:
     """Metric values per (protocol, method)."""
     groups: Dict[tuple, Dict[str, List[float]]] = {}
     for row in rows:
-        key = (row.get('protocol') or 'cpu_mini', row['method'])
+        key = (row.get('protocol') or DEFAULT_PROTOCOL, row['method'])
         group = groups.setdefault(key, {k: [] for k in
                                         ('seed', 'val_dice') +
                                         tuple(m for m, _ in METRICS)})
@@ -155,7 +161,7 @@ def plot_dice(rows: Sequence[dict], dataset: str, path: str) -> None:
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels(
         [LABELS.get(m, m).replace(' (', '\n(') +
-         ('' if p == 'cpu_mini' else f'\n[{p}]') for p, m in keys],
+         ('' if p == DEFAULT_PROTOCOL else f'\n[{p}]') for p, m in keys],
         fontsize=7)
     ax.set_ylabel('test Dice (%)')
     ax.set_title(f'{dataset}: test Dice (dots: seeds)', fontsize=9)
@@ -232,17 +238,30 @@ def run_one(config: str, seed: int, work_dir: str,
     return row
 
 
+def _method_and_config(spec: str) -> tuple:
+    """``METHOD=CONFIG`` or ``CONFIG`` (the method is the file stem)."""
+    method, sep, config = spec.partition('=')
+    if not sep:
+        method, config = osp.splitext(osp.basename(spec))[0], spec
+    if not osp.isfile(config):
+        raise SystemExit(f'--configs {spec}: no config file {config}')
+    return method, config
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('dataset', help='name: configs/benchmark/<dataset>/')
     parser.add_argument('--configs', nargs='+',
-                        help='method configs (default: every .py in '
-                        'configs/benchmark/<dataset>/); method = file stem')
+                        help='method configs, CONFIG (method = file stem) or '
+                        'METHOD=CONFIG (default: every .py in '
+                        'configs/benchmark/<dataset>/)')
     parser.add_argument('--methods', nargs='+',
                         help='only these methods (file stems)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
-    parser.add_argument('--protocol', default='cpu_mini',
-                        help='label of the protocol column')
+    parser.add_argument('--protocol', default=DEFAULT_PROTOCOL,
+                        help='label of the protocol column; runs of another '
+                        'protocol than the default go under '
+                        '<work-root>/<dataset>-<protocol>/')
     parser.add_argument('--work-root', default='work_dirs/benchmark')
     parser.add_argument('--out-dir', default='docs/results')
     parser.add_argument('--report-only', action='store_true',
@@ -261,7 +280,7 @@ def main() -> None:
     if not args.report_only and not configs:
         raise SystemExit(f'no configs under configs/benchmark/'
                          f'{args.dataset}/ and none given')
-    methods = {osp.splitext(osp.basename(c))[0]: c for c in configs}
+    methods = dict(_method_and_config(c) for c in configs)
     if args.methods:
         unknown = set(args.methods) - set(methods)
         if unknown:
@@ -269,18 +288,20 @@ def main() -> None:
                              f'{sorted(methods)}')
         methods = {m: methods[m] for m in args.methods}
     if not args.report_only:
+        run_group = args.dataset if args.protocol == DEFAULT_PROTOCOL \
+            else f'{args.dataset}-{args.protocol}'
         order = sorted(methods, key=lambda m: ORDER.index(m)
                        if m in ORDER else len(ORDER))
         for seed in args.seeds:  # seeds outer: every method gets seed 0
             for method in order:
                 done = {(r['method'], int(r['seed']),
-                         r.get('protocol') or 'cpu_mini')
+                         r.get('protocol') or DEFAULT_PROTOCOL)
                         for r in read_rows(csv_path)}
                 if (method, seed, args.protocol) in done:
                     print(f'{method} seed {seed}: in {csv_path}, skipped')
                     continue
                 print(f'{method} seed {seed}: training', flush=True)
-                work_dir = osp.join(args.work_root, args.dataset, method,
+                work_dir = osp.join(args.work_root, run_group, method,
                                     f'seed{seed}')
                 row = run_one(methods[method], seed, work_dir,
                               args.cfg_options)
