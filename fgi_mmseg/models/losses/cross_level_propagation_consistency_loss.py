@@ -6,7 +6,7 @@ neighbourhood, weighted by the softmax of feature affinities, classified
 again by that level's classifier, and pulled towards the other levels'
 (detached) predictions.
 """
-from typing import Callable, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -15,15 +15,23 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 
-def _unfold_neighbours(x: Tensor, kernel_size: int, dilation: int) -> Tensor:
-    """B x C x H x W -> B x C x N x H x W, N = ``kernel_size ** 2``.
+def _neighbours(x: Tensor, kernel_size: int, dilation: int) -> List[Tensor]:
+    """The ``kernel_size ** 2`` neighbour maps of ``x`` (each B x C x H x W).
 
-    Zero ('same') padding; index ``N // 2`` is the centre pixel.
+    Map ``n`` holds, at every pixel, the neighbour at the ``n``-th offset of
+    the dilated grid (row-major, so ``N // 2`` is the centre); outside the
+    image it is 0 ('same' zero padding). The maps are views of one padded
+    copy, so nothing of size N x C x H x W is ever materialised (an
+    unfold would be, and its backward is a slow col2im).
     """
-    b, c, h, w = x.shape
-    padding = dilation * (kernel_size - 1) // 2
-    cols = F.unfold(x, kernel_size, dilation=dilation, padding=padding)
-    return cols.view(b, c, kernel_size**2, h, w)
+    h, w = x.shape[-2:]
+    pad = dilation * (kernel_size // 2)
+    padded = F.pad(x, (pad, pad, pad, pad))
+    return [
+        padded[..., i * dilation:i * dilation + h,
+               j * dilation:j * dilation + w]
+        for i in range(kernel_size) for j in range(kernel_size)
+    ]
 
 
 def propagate_features(feats: Tensor,
@@ -64,19 +72,25 @@ def propagate_features(feats: Tensor,
             values.shape[-2:] != feats.shape[-2:]:
         raise ValueError(f'values {tuple(values.shape)} and features '
                          f'{tuple(feats.shape)} differ in batch or size')
-    neighbours = _unfold_neighbours(feats, kernel_size, dilation)
-    affinity = torch.einsum('bchw,bcnhw->bnhw', feats, neighbours)
+    neighbours = _neighbours(feats, kernel_size, dilation)
+    # One full-size product per offset: B x N x H x W affinities.
+    affinity = torch.stack([(feats * n).sum(dim=1) for n in neighbours],
+                           dim=1)
     if clamp_negative:
         affinity = affinity.clamp(min=0)
     if exclude_padding:
-        inside = _unfold_neighbours(
-            feats.new_ones(1, 1, *feats.shape[-2:]), kernel_size,
-            dilation)[:, 0] > 0
+        inside = torch.stack(
+            _neighbours(feats.new_ones(1, 1, *feats.shape[-2:]), kernel_size,
+                        dilation),
+            dim=1)[:, :, 0] > 0
         affinity = affinity.masked_fill(~inside, float('-inf'))
     weights = affinity.softmax(dim=1)
     if values is not feats:
-        neighbours = _unfold_neighbours(values, kernel_size, dilation)
-    return torch.einsum('bnhw,bcnhw->bchw', weights, neighbours)
+        neighbours = _neighbours(values, kernel_size, dilation)
+    out = weights[:, :1] * neighbours[0]
+    for n in range(1, len(neighbours)):
+        out = out + weights[:, n:n + 1] * neighbours[n]
+    return out
 
 
 def class_probabilities(logits: Tensor) -> Tensor:
