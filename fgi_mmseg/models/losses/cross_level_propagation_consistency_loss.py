@@ -34,6 +34,86 @@ def _neighbours(x: Tensor, kernel_size: int, dilation: int) -> List[Tensor]:
     ]
 
 
+class _Propagate(torch.autograd.Function):
+    """:func:`propagate_features` with a hand-written backward.
+
+    Autograd through the neighbour views would allocate a zero-padded
+    gradient per view and per use (2 N of them); here the gradients of all
+    neighbours are added into one padded buffer in place, and only the
+    B x N x H x W weights are kept for the backward.
+    """
+
+    @staticmethod
+    def forward(ctx, feats: Tensor, values: Tensor, kernel_size: int,
+                dilation: int, clamp_negative: bool,
+                exclude_padding: bool) -> Tensor:
+        neighbours = _neighbours(feats, kernel_size, dilation)
+        # One full-size product per offset: B x N x H x W affinities.
+        affinity = torch.stack(
+            [(feats * n).sum(dim=1) for n in neighbours], dim=1)
+        passed = affinity >= 0 if clamp_negative else None
+        if clamp_negative:
+            affinity = affinity.clamp(min=0)
+        if exclude_padding:
+            inside = torch.stack(
+                _neighbours(feats.new_ones(1, 1, *feats.shape[-2:]),
+                            kernel_size, dilation),
+                dim=1)[:, :, 0] > 0
+            affinity = affinity.masked_fill(~inside, float('-inf'))
+        weights = affinity.softmax(dim=1)
+        same = values is feats
+        if not same:
+            neighbours = _neighbours(values, kernel_size, dilation)
+        out = weights[:, :1] * neighbours[0]
+        for n in range(1, len(neighbours)):
+            out.addcmul_(weights[:, n:n + 1], neighbours[n])
+        ctx.save_for_backward(feats, values, weights, passed)
+        ctx.geometry = (kernel_size, dilation, same)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor) -> tuple:
+        feats, values, weights, passed = ctx.saved_tensors
+        kernel_size, dilation, same = ctx.geometry
+        h, w = feats.shape[-2:]
+        pad = dilation * (kernel_size // 2)
+        offsets = [(i * dilation, j * dilation) for i in range(kernel_size)
+                   for j in range(kernel_size)]
+
+        def views(padded):
+            return [padded[..., y:y + h, x:x + w] for y, x in offsets]
+
+        # out = sum_n w_n v_n: gradients to the weights and to each v_n.
+        grad_values = values.new_zeros(
+            *values.shape[:-2], h + 2 * pad, w + 2 * pad)
+        grad_weights = torch.empty_like(weights)
+        for n, (v, g) in enumerate(
+                zip(_neighbours(values, kernel_size, dilation),
+                    views(grad_values))):
+            grad_weights[:, n] = (grad_out * v).sum(dim=1)
+            g.addcmul_(weights[:, n:n + 1], grad_out)
+        # Softmax over n (padding has weight 0, so its gradient is 0 too).
+        grad_affinity = weights * (
+            grad_weights - (weights * grad_weights).sum(dim=1, keepdim=True))
+        if passed is not None:
+            grad_affinity = grad_affinity * passed
+        # a_n = <f, f_n>: gradients to the centre and to each neighbour.
+        grad_feats = feats.new_zeros(
+            *feats.shape[:-2], h + 2 * pad, w + 2 * pad)
+        centre = torch.zeros_like(feats)
+        for n, (f, g) in enumerate(
+                zip(_neighbours(feats, kernel_size, dilation),
+                    views(grad_feats))):
+            a = grad_affinity[:, n:n + 1]
+            centre.addcmul_(a, f)
+            g.addcmul_(a, feats)
+        grad_feats = grad_feats[..., pad:pad + h, pad:pad + w] + centre
+        grad_values = grad_values[..., pad:pad + h, pad:pad + w]
+        if same:
+            return grad_feats + grad_values, None, None, None, None, None
+        return grad_feats, grad_values, None, None, None, None
+
+
 def propagate_features(feats: Tensor,
                        kernel_size: int = 5,
                        dilation: int = 2,
@@ -72,25 +152,8 @@ def propagate_features(feats: Tensor,
             values.shape[-2:] != feats.shape[-2:]:
         raise ValueError(f'values {tuple(values.shape)} and features '
                          f'{tuple(feats.shape)} differ in batch or size')
-    neighbours = _neighbours(feats, kernel_size, dilation)
-    # One full-size product per offset: B x N x H x W affinities.
-    affinity = torch.stack([(feats * n).sum(dim=1) for n in neighbours],
-                           dim=1)
-    if clamp_negative:
-        affinity = affinity.clamp(min=0)
-    if exclude_padding:
-        inside = torch.stack(
-            _neighbours(feats.new_ones(1, 1, *feats.shape[-2:]), kernel_size,
-                        dilation),
-            dim=1)[:, :, 0] > 0
-        affinity = affinity.masked_fill(~inside, float('-inf'))
-    weights = affinity.softmax(dim=1)
-    if values is not feats:
-        neighbours = _neighbours(values, kernel_size, dilation)
-    out = weights[:, :1] * neighbours[0]
-    for n in range(1, len(neighbours)):
-        out = out + weights[:, n:n + 1] * neighbours[n]
-    return out
+    return _Propagate.apply(feats, values, kernel_size, dilation,
+                            clamp_negative, exclude_padding)
 
 
 def class_probabilities(logits: Tensor) -> Tensor:

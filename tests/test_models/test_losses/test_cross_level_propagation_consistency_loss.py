@@ -79,6 +79,26 @@ def test_matches_the_pixel_loop_reference(clamp_negative, exclude_padding):
     assert torch.allclose(out, expected, atol=1e-5)
 
 
+@pytest.mark.parametrize('clamp_negative', [True, False])
+@pytest.mark.parametrize('exclude_padding', [True, False])
+@pytest.mark.parametrize('separate_values', [False, True])
+def test_hand_written_backward_passes_gradcheck(clamp_negative,
+                                                exclude_padding,
+                                                separate_values):
+    torch.manual_seed(0)
+    feats = torch.randn(1, 2, 6, 5, dtype=torch.float64, requires_grad=True)
+    values = torch.randn(1, 2, 6, 5, dtype=torch.float64,
+                         requires_grad=True) if separate_values else None
+    inputs = (feats, values) if separate_values else (feats, )
+
+    def propagate(*args):
+        return propagate_features(
+            args[0], values=args[1] if separate_values else None,
+            clamp_negative=clamp_negative, exclude_padding=exclude_padding)
+
+    assert torch.autograd.gradcheck(propagate, inputs)
+
+
 def test_consistency_hand_computed():
     logits = [_logits((0.8, 0.2)), _logits((0.4, 0.6))]
     prop = [_logits((0.5, 0.5)), _logits((0.9, 0.1))]
