@@ -24,9 +24,18 @@ def _neighbours(x: Tensor, kernel_size: int, dilation: int) -> List[Tensor]:
     copy, so nothing of size N x C x H x W is ever materialised (an
     unfold would be, and its backward is a slow col2im).
     """
-    h, w = x.shape[-2:]
     pad = dilation * (kernel_size // 2)
-    padded = F.pad(x, (pad, pad, pad, pad))
+    return _padded_views(F.pad(x, (pad, pad, pad, pad)), kernel_size,
+                         dilation)
+
+
+def _padded_views(padded: Tensor, kernel_size: int,
+                  dilation: int) -> List[Tensor]:
+    """The neighbour views of a tensor already padded by
+    ``dilation * (kernel_size // 2)`` on each side (see
+    :func:`_neighbours`)."""
+    pad = dilation * (kernel_size // 2)
+    h, w = padded.shape[-2] - 2 * pad, padded.shape[-1] - 2 * pad
     return [
         padded[..., i * dilation:i * dilation + h,
                j * dilation:j * dilation + w]
@@ -77,19 +86,13 @@ class _Propagate(torch.autograd.Function):
         kernel_size, dilation, same = ctx.geometry
         h, w = feats.shape[-2:]
         pad = dilation * (kernel_size // 2)
-        offsets = [(i * dilation, j * dilation) for i in range(kernel_size)
-                   for j in range(kernel_size)]
-
-        def views(padded):
-            return [padded[..., y:y + h, x:x + w] for y, x in offsets]
-
         # out = sum_n w_n v_n: gradients to the weights and to each v_n.
         grad_values = values.new_zeros(
             *values.shape[:-2], h + 2 * pad, w + 2 * pad)
         grad_weights = torch.empty_like(weights)
         for n, (v, g) in enumerate(
                 zip(_neighbours(values, kernel_size, dilation),
-                    views(grad_values))):
+                    _padded_views(grad_values, kernel_size, dilation))):
             grad_weights[:, n] = (grad_out * v).sum(dim=1)
             g.addcmul_(weights[:, n:n + 1], grad_out)
         # Softmax over n (padding has weight 0, so its gradient is 0 too).
@@ -103,7 +106,7 @@ class _Propagate(torch.autograd.Function):
         centre = torch.zeros_like(feats)
         for n, (f, g) in enumerate(
                 zip(_neighbours(feats, kernel_size, dilation),
-                    views(grad_feats))):
+                    _padded_views(grad_feats, kernel_size, dilation))):
             a = grad_affinity[:, n:n + 1]
             centre.addcmul_(a, f)
             g.addcmul_(a, feats)
