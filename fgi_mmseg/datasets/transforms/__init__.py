@@ -1,9 +1,10 @@
+from .caching import CachedTransforms
 from .formatting import PackGazeSegInputs
 from .geometric import GazeRandomFlip, GazeResize
 from .intensity import PerImageZScore
 from .loading import LoadBinaryAnnotations, LoadGazeHeatmap, LoadTextEmbedding
 
 __all__ = [
-    'LoadBinaryAnnotations', 'LoadGazeHeatmap', 'LoadTextEmbedding',
+    'CachedTransforms', 'LoadBinaryAnnotations', 'LoadGazeHeatmap', 'LoadTextEmbedding',
     'PackGazeSegInputs', 'GazeResize', 'GazeRandomFlip', 'PerImageZScore'
 ]

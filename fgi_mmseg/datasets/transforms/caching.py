@@ -1,0 +1,88 @@
+"""Memoise the deterministic head of a data pipeline per sample."""
+import copy
+from typing import Dict, List, Optional, Sequence
+
+from mmcv.transforms import BaseTransform, Compose
+from mmseg.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class CachedTransforms(BaseTransform):
+    """Run ``transforms`` once per sample and replay their output after.
+
+    Decoding a full-size image and its gaze heatmap, deriving the
+    pseudo-masks and resizing them cost as much CPU per batch as a small
+    network's step on 2 cores, and the result is the same every epoch.
+    This wrapper keeps the output of such a deterministic prefix per
+    sample, so later epochs pay a dictionary copy instead; the random
+    transforms (flips) follow it in the pipeline and stay random.
+
+    The cache lives in the process that runs the pipeline: each
+    (persistent) dataloader worker fills its own over the first epochs.
+
+    .. code-block:: python
+
+        train_pipeline = [
+            dict(type='CachedTransforms', transforms=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadGazeHeatmap'),
+                dict(type='GazeResize', scale=(112, 112), keep_ratio=False),
+            ]),
+            dict(type='GazeRandomFlip', prob=0.5),
+            dict(type='PackGazeSegInputs'),
+        ]
+
+    Args:
+        transforms (Sequence[dict]): The wrapped transforms. They must be
+            deterministic: a random transform here would repeat its first
+            draw forever.
+        key_fields (Sequence[str]): Result keys whose values identify a
+            sample; those present form the cache key.
+        max_items (int, optional): Samples kept per process; later ones
+            run uncached. None keeps all.
+    """
+
+    def __init__(self,
+                 transforms: Sequence[dict],
+                 key_fields: Sequence[str] = ('img_path', 'seg_map_path',
+                                              'heatmap_path',
+                                              'text_embed_path'),
+                 max_items: Optional[int] = None) -> None:
+        # Built from mmseg's registry: mmcv's Compose alone would look the
+        # types up in mmengine's root registry, without our transforms.
+        self.transforms = Compose([
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in transforms
+        ])
+        self.key_fields = tuple(key_fields)
+        self.max_items = max_items
+        self._cache: Dict[tuple, dict] = {}
+
+    def _key(self, results: dict) -> tuple:
+        key = tuple((f, results[f]) for f in self.key_fields if f in results)
+        if not key:
+            raise KeyError(f'CachedTransforms: the results hold none of the '
+                           f'key fields {self.key_fields}; expected at least '
+                           f'one to identify the sample')
+        return key
+
+    def transform(self, results: dict) -> Optional[dict]:
+        key = self._key(results)
+        cached = self._cache.get(key)
+        if cached is None:
+            out = self.transforms(results)
+            if out is None:  # a transform dropped the sample
+                return None
+            if self.max_items is None or len(self._cache) < self.max_items:
+                self._cache[key] = copy.deepcopy(out)
+            return out
+        # A deep copy: the later transforms modify arrays and lists in place.
+        results.update(copy.deepcopy(cached))
+        return results
+
+    def __repr__(self) -> str:
+        lines: List[str] = [f'{type(self).__name__}(']
+        lines += [f'    {t!r},' for t in self.transforms.transforms]
+        lines.append(f'    key_fields={self.key_fields}, '
+                     f'max_items={self.max_items})')
+        return '\n'.join(lines)
