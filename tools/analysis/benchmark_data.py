@@ -16,7 +16,7 @@ import copy
 import os.path as osp
 import sys
 import time
-from typing import List
+from typing import List, Optional
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
@@ -24,6 +24,8 @@ sys.path.insert(0, REPO)
 from mmengine.config import Config  # noqa: E402
 from mmseg.registry import DATASETS  # noqa: E402
 from mmseg.utils import register_all_modules  # noqa: E402
+
+from fgi_mmseg.engine import TwoStageRunner  # noqa: E402
 
 
 def unwrap_caches(pipeline: List[dict]) -> List[dict]:
@@ -44,13 +46,13 @@ def ms_per_sample(dataset, num: int) -> float:
     return (time.perf_counter() - start) / num * 1000
 
 
-def train_dataset_cfg(cfg: Config, stage: str) -> dict:
-    dataset = copy.deepcopy(cfg.train_dataloader.dataset)
+def train_dataset_cfg(cfg: Config, stage: Optional[str]) -> dict:
+    """The train dataset config, of a two-stage config's ``stage``."""
     if stage:
-        override = cfg.stages[stage].get('train_dataloader', {}).get(
-            'dataset', {})
-        dataset.update(copy.deepcopy(override))
-    return dataset
+        cfg = copy.deepcopy(cfg)
+        cfg.work_dir = cfg.get('work_dir', 'work_dirs/benchmark_data')
+        cfg = TwoStageRunner(cfg).stage_cfg(stage)
+    return copy.deepcopy(cfg.train_dataloader.dataset)
 
 
 def main() -> None:
@@ -63,7 +65,6 @@ def main() -> None:
     args = parser.parse_args()
 
     register_all_modules()
-    import fgi_mmseg  # noqa: F401 (registers the transforms)
     cfg = Config.fromfile(args.config)
     dataset_cfg = train_dataset_cfg(cfg, args.stage)
     cached = DATASETS.build(dataset_cfg)
