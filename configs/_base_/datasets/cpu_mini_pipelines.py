@@ -13,38 +13,29 @@ _mini_random = [
     dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
     dict(type='PackGazeSegInputs'),
 ]
-mini_train_pipeline = [
-    dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'), _mini_heatmap, _mini_resize
-        ])
-] + _mini_random
+_mini_cached = dict(type='CachedTransforms')
+_mini_load = [dict(type='LoadImageFromFile'), _mini_heatmap]
+mini_train_pipeline = [dict(_mini_cached, transforms=_mini_load + [_mini_resize])
+                       ] + _mini_random
 mini_train_pipeline_text = [
     dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'), _mini_heatmap,
-            dict(type='LoadTextEmbedding'), _mini_resize
-        ])
+        _mini_cached,
+        transforms=_mini_load + [dict(type='LoadTextEmbedding'), _mini_resize])
 ] + _mini_random
 # The fully supervised upper bound alone trains on masks.
 mini_train_pipeline_full = [
     dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'), _mini_heatmap,
-            dict(type='LoadBinaryAnnotations'), _mini_resize
-        ])
+        _mini_cached,
+        transforms=_mini_load +
+        [dict(type='LoadBinaryAnnotations'), _mini_resize])
 ] + _mini_random
 # GazeMedSeg: one binary mask per heatmap threshold level (gt_level{i}_seg).
+_mini_load_levels = [
+    dict(type='LoadImageFromFile'),
+    dict(_mini_heatmap, level_thresholds=(0.5, 0.3))
+]
 mini_train_pipeline_levels = [
-    dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'),
-            dict(_mini_heatmap, level_thresholds=(0.5, 0.3)), _mini_resize
-        ])
+    dict(_mini_cached, transforms=_mini_load_levels + [_mini_resize])
 ] + _mini_random
 mini_test_pipeline = [
     dict(type='LoadImageFromFile'),

@@ -22,47 +22,42 @@ data_prefix = dict(
     heatmap_path=gaze_root + '/heatmaps')
 data_prefix_text = dict(data_prefix, text_embed_path=gaze_root + '/embeddings')
 
-_resize = dict(type='GazeResize', scale=crop_size, keep_ratio=False)
-_heatmap = dict(type='LoadGazeHeatmap', **gaze_thresholds)
+_train_resize = dict(type='GazeResize', scale=crop_size, keep_ratio=False)
+_train_heatmap = dict(type='LoadGazeHeatmap', **gaze_thresholds)
 # Decoding, pseudo-masks and the resize give the same output every epoch:
 # CachedTransforms keeps it per sample and worker (about 0.5 MB at
 # 224 x 224), which keeps the data loader ahead of a GPU step.
-_random = [
+_train_random = [
     dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
     dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
     dict(type='PackGazeSegInputs'),
 ]
+_train_cached = dict(type='CachedTransforms')
+_train_load = [dict(type='LoadImageFromFile'), _train_heatmap]
 train_pipeline = [
-    dict(
-        type='CachedTransforms',
-        transforms=[dict(type='LoadImageFromFile'), _heatmap, _resize])
-] + _random
+    dict(_train_cached, transforms=_train_load + [_train_resize])
+] + _train_random
 train_pipeline_text = [
     dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'), _heatmap,
-            dict(type='LoadTextEmbedding'), _resize
-        ])
-] + _random
+        _train_cached,
+        transforms=_train_load +
+        [dict(type='LoadTextEmbedding'), _train_resize])
+] + _train_random
 # The fully supervised upper bound ("UNet, full") alone trains on masks.
 train_pipeline_full = [
     dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'), _heatmap,
-            dict(type='LoadBinaryAnnotations'), _resize
-        ])
-] + _random
+        _train_cached,
+        transforms=_train_load +
+        [dict(type='LoadBinaryAnnotations'), _train_resize])
+] + _train_random
 # GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
+_train_load_levels = [
+    dict(type='LoadImageFromFile'),
+    dict(_train_heatmap, level_thresholds=level_thresholds)
+]
 train_pipeline_levels = [
-    dict(
-        type='CachedTransforms',
-        transforms=[
-            dict(type='LoadImageFromFile'),
-            dict(_heatmap, level_thresholds=level_thresholds), _resize
-        ])
-] + _random
+    dict(_train_cached, transforms=_train_load_levels + [_train_resize])
+] + _train_random
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=crop_size, keep_ratio=False),
