@@ -5,6 +5,9 @@
 # Text: descriptions from the offline `gaze` describer (or a VLM endpoint,
 # tools/text/describe.py --describer openai) encoded by the bundled
 # all-MiniLM-L6-v2 (384-d). With roberta-base, set text_channels=768.
+# DARM is the paper's (teacher/student disagreement, fgi_unet.py). Measured
+# here it pulls the student far below its teacher (docs/results.md, "DARM
+# tested on the CPU protocol"); --cfg-options model.darm=None turns it off.
 _base_ = [
     '../_base_/models/fgi_unet.py', '../_base_/datasets/kvasir.py',
     '../_base_/default_runtime.py', '../_base_/schedules/paper_15k.py'
