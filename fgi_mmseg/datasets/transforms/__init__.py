@@ -5,6 +5,7 @@ from .intensity import PerImageZScore
 from .loading import LoadBinaryAnnotations, LoadGazeHeatmap, LoadTextEmbedding
 
 __all__ = [
-    'CachedTransforms', 'LoadBinaryAnnotations', 'LoadGazeHeatmap', 'LoadTextEmbedding',
-    'PackGazeSegInputs', 'GazeResize', 'GazeRandomFlip', 'PerImageZScore'
+    'CachedTransforms', 'LoadBinaryAnnotations', 'LoadGazeHeatmap',
+    'LoadTextEmbedding', 'PackGazeSegInputs', 'GazeResize', 'GazeRandomFlip',
+    'PerImageZScore'
 ]
