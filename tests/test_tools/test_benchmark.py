@@ -1,9 +1,12 @@
 """tools/analysis/benchmark.py: resumable CSV, table and plot."""
 import csv
 import json
-import os
 import importlib.util
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,6 +114,39 @@ def test_training_time_is_summed_over_interrupted_runs(
             bench.run_one(str(config), 0, str(work_dir), [])
     timer = json.loads((work_dir / 'benchmark_time.json').read_text())
     assert timer['train_minutes'] == pytest.approx(1.5)  # 60 s + 30 s
+
+
+def test_sigterm_stops_the_child_and_unwinds_the_caller(tmp_path):
+    # `kill PID` on the benchmark must not orphan the training it runs,
+    # and must let run_one's ``finally`` record the training time.
+    log, marker, unwound = (tmp_path / n for n in ('run.log', 'child', 'fin'))
+    child = ('import signal, sys, time\n'
+             'def stop(*_):\n'
+             f'    open({str(marker)!r}, "w").write("SIGTERM")\n'
+             '    sys.exit(3)\n'
+             'signal.signal(signal.SIGTERM, stop)\n'
+             'print("ready", flush=True)\n'
+             'time.sleep(120)\n')
+    parent = (
+        'import importlib.util, sys\n'
+        'spec = importlib.util.spec_from_file_location("b", '
+        f'{str(REPO / "tools" / "analysis" / "benchmark.py")!r})\n'
+        'b = importlib.util.module_from_spec(spec)\n'
+        'spec.loader.exec_module(b)\n'
+        'b._interrupt_on_sigterm()\n'
+        'try:\n'
+        f'    b._run([sys.executable, "-c", {child!r}], {str(log)!r})\n'
+        'finally:\n'
+        f'    open({str(unwound)!r}, "w").write("done")\n')
+    proc = subprocess.Popen([sys.executable, '-c', parent])
+    deadline = time.monotonic() + 60
+    while 'ready' not in (log.read_text() if log.exists() else ''):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+    assert marker.read_text() == 'SIGTERM'
+    assert unwound.read_text() == 'done'
 
 
 def test_named_configs_of_another_protocol_get_their_own_runs(

@@ -33,6 +33,7 @@ import io
 import json
 import os
 import os.path as osp
+import signal
 import statistics
 import subprocess
 import sys
@@ -188,13 +189,40 @@ def _best_val(checkpoint: str) -> Optional[float]:
 
 
 def _run(cmd: List[str], log: str) -> None:
+    """Run ``cmd``, appending its output to ``log``.
+
+    If this process is interrupted (Ctrl-C, or SIGTERM turned into one by
+    :func:`_interrupt_on_sigterm`), the child is asked to stop with SIGTERM
+    and waited for, so no orphaned training keeps the cores, and the
+    caller's ``finally`` still records the training time.
+    """
     print('  $ ' + ' '.join(cmd), flush=True)
     os.makedirs(osp.dirname(log), exist_ok=True)
     with open(log, 'a') as f:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise RuntimeError(f'{cmd[1]} failed (exit {proc.returncode}); '
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
+        try:
+            returncode = proc.wait()
+        except BaseException:
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            raise
+    if returncode:
+        raise RuntimeError(f'{cmd[1]} failed (exit {returncode}); '
                            f'see {log}')
+
+
+def _interrupt_on_sigterm() -> None:
+    """Make SIGTERM (``kill PID``) unwind like Ctrl-C, running ``finally``."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f'signal {signum}')
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def run_one(config: str, seed: int, work_dir: str,
@@ -273,6 +301,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    _interrupt_on_sigterm()
     os.chdir(REPO)
     csv_path = osp.join(args.out_dir, f'{args.dataset}.csv')
     configs = args.configs or sorted(
