@@ -185,3 +185,161 @@ def test_a_missing_config_is_named(bench, tmp_path, monkeypatch):
     ])
     with pytest.raises(SystemExit, match='nowhere/kvasir.py'):
         bench.main()
+
+
+def _cases(method, seed, dices, protocol='cpu_mini'):
+    return [dict(method=method, seed=str(seed), protocol=protocol,
+                 id=f'img{i}', dice=str(d)) for i, d in enumerate(dices)]
+
+
+def test_paired_differences_average_seeds_per_image(bench):
+    rows = (_cases('fgi', 0, [80, 60, 50]) + _cases('fgi', 1, [90, 70, 40])
+            + _cases('gazemedseg', 0, [70, 60, 60])
+            + _cases('gazemedseg', 1, [80, 50, 50])
+            + _cases('gazemedseg', 2, [0, 0, 0])  # no fgi seed 2: unused
+            + _cases('unet_gaze', 0, [50, 50, 50], protocol='paper'))
+    (d, ) = bench.paired_differences(rows)  # unet_gaze: other protocol
+    # per image, mean over seeds 0-1 of fgi - gazemedseg: 10, 10, -10
+    assert d['method'] == 'gazemedseg' and d['seeds'] == [0, 1]
+    assert d['images'] == 3
+    assert d['mean'] == pytest.approx(10 / 3)
+    assert d['se'] == pytest.approx((400 / 3) ** 0.5 / 3 ** 0.5)
+    assert d['low'] == pytest.approx(d['mean'] - 1.96 * d['se'])
+    assert (d['higher'], d['lower']) == (2, 1)
+    table = bench.paired_table(rows, 'kvasir').splitlines()
+    assert table[2] == ('| GazeMedSeg (gaze) | cpu_mini | 0,1 | 3 '
+                        '| +3.33 ± 6.67 | [-9.73, +16.40] | 2 / 1 |')
+
+
+def test_paired_differences_refuse_different_test_images(bench):
+    rows = _cases('fgi', 0, [80, 60]) + _cases('unet_gaze', 0, [70])
+    with pytest.raises(ValueError, match=r'unet_gaze \(seed 0.*img1'):
+        bench.paired_differences(rows)
+
+
+def test_per_image_rows_of_a_rerun_replace_the_earlier_ones(bench, tmp_path):
+    path = str(tmp_path / 'toy_per_image.csv')
+    bench.put_per_image(path, 'fgi', 0, 'cpu_mini', [('a', 1.0), ('b', 2.0)])
+    bench.put_per_image(path, 'fgi', 1, 'cpu_mini', [('a', 3.0)])
+    bench.put_per_image(path, 'fgi', 0, 'cpu_mini', [('a', 5.0), ('b', 6.0)])
+    rows = bench.read_per_image(path)
+    assert [(r['seed'], r['id'], r['dice']) for r in rows] == [
+        ('1', 'a', '3.0'), ('0', 'a', '5.0'), ('0', 'b', '6.0')]
+
+
+def test_finished_runs_store_their_cases_and_the_paired_table(
+        bench, tmp_path, monkeypatch):
+    out = tmp_path / 'out'
+    configs = tmp_path / 'configs'
+    configs.mkdir()
+    for name in ('fgi', 'unet_gaze'):
+        (configs / f'{name}.py').write_text('')
+
+    def fake_run(config, seed, work_dir, extra):
+        bonus = 10.0 if Path(config).stem == 'fgi' else 0.0
+        return dict(dice=70.0, iou=60.0, hd95=9.0, asd=3.0, val_dice=69.0,
+                    train_minutes='0.1',
+                    cases=[('a', 60.0 + bonus), ('b', 80.0 + bonus / 2)])
+
+    monkeypatch.setattr(bench, 'run_one', fake_run)
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', str(configs / 'fgi.py'),
+        str(configs / 'unet_gaze.py'), '--out-dir', str(out),
+        '--work-root', str(tmp_path / 'work')
+    ])
+    bench.main()
+    rows = bench.read_per_image(str(out / 'toy_per_image.csv'))
+    assert len(rows) == 4
+    assert 'cases' not in bench.read_rows(str(out / 'toy.csv'))[0]
+    assert ('| UNet (gaze) | cpu_mini | 0 | 2 | +7.50 ± 2.50 |'
+            in (out / 'toy.md').read_text())
+
+
+def _fake_tests(bench, monkeypatch, dice):
+    """Replace _run: every command 'writes' the metric and case files."""
+    commands = []
+
+    def fake(cmd, log):
+        commands.append(cmd)
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        if 'tools/test.py' in cmd:
+            out = Path(cmd[cmd.index('--out') + 1])
+            out.mkdir(parents=True, exist_ok=True)
+            (out / 'per_image.csv').write_text(
+                'id,dice,iou,hd95,asd\na,60.0,50,1,1\nb,80.0,70,1,1\n')
+            work = Path(cmd[cmd.index('--work-dir') + 1])
+            (work / 'test_metrics.json').write_text(json.dumps(dict(
+                checkpoint=cmd[3], metrics=dict(
+                    Dice=dice, IoU=60.0, HD95=9.0, ASD=3.0))))
+
+    monkeypatch.setattr(bench, '_run', fake)
+    monkeypatch.setattr(bench, '_best_val', lambda checkpoint: 69.0)
+    return commands
+
+
+def test_a_run_reads_the_per_image_dice_of_its_test(
+        bench, tmp_path, monkeypatch):
+    config = tmp_path / 'unet_gaze.py'
+    config.write_text('')
+    work = tmp_path / 'work'
+    work.mkdir()
+    (work / 'best_Dice_iter_500.pth').write_text('')
+    commands = _fake_tests(bench, monkeypatch, dice=70.0)
+    row = bench.run_one(str(config), 0, str(work), [])
+    assert row['cases'] == [('a', 60.0), ('b', 80.0)]
+    assert row['dice'] == 70.0
+    test = commands[-1]
+    assert test[test.index('--out') + 1] == str(work / 'test')
+
+
+def test_the_two_stage_runner_is_asked_for_the_per_image_file(
+        bench, tmp_path, monkeypatch):
+    config = tmp_path / 'fgi.py'
+    config.write_text("runner_type = 'TwoStageRunner'\n")
+    work = tmp_path / 'work'
+    cases = work / 'student_test' / 'per_image.csv'
+    commands = []
+
+    def fake(cmd, log):  # the runner tests the student itself
+        commands.append(cmd)
+        cases.parent.mkdir(parents=True)
+        cases.write_text('id,dice,iou,hd95,asd\na,55.0,40,1,1\n')
+        (work / 'student').mkdir()
+        (work / 'student' / 'test_metrics.json').write_text(json.dumps(dict(
+            checkpoint='s.pth', metrics=dict(Dice=55.0, IoU=40.0, HD95=1.0,
+                                             ASD=1.0))))
+
+    monkeypatch.setattr(bench, '_run', fake)
+    monkeypatch.setattr(bench, '_best_val', lambda checkpoint: 50.0)
+    row = bench.run_one(str(config), 0, str(work), [])
+    assert f'test_evaluator.output_file={cases}' in commands[0]
+    assert row['cases'] == [('a', 55.0)]
+
+
+def test_backfill_keeps_only_cases_that_reproduce_the_csv(
+        bench, tmp_path, monkeypatch):
+    out = tmp_path / 'out'
+    config = tmp_path / 'unet_gaze.py'
+    config.write_text('')
+    for seed, dice in ((0, 70.0), (1, 71.0)):
+        bench.append_row(str(out / 'toy.csv'), _row('unet_gaze', seed, dice))
+        test = tmp_path / 'work' / 'toy' / 'unet_gaze' / f'seed{seed}' / 'test'
+        test.mkdir(parents=True)
+        (test / 'test_metrics.json').write_text(
+            json.dumps(dict(checkpoint=f'best{seed}.pth', metrics={})))
+    commands = _fake_tests(bench, monkeypatch, dice=70.0)
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', str(config), '--out-dir',
+        str(out), '--work-root', str(tmp_path / 'work'),
+        '--backfill-per-image'
+    ])
+    # seed 1 re-tests to 70.0, not its recorded 71.0
+    with pytest.raises(RuntimeError, match=r'best1.pth.*71.000000'):
+        bench.main()
+    assert commands[0][3] == 'best0.pth'
+    rows = bench.read_per_image(str(out / 'toy_per_image.csv'))
+    assert {(r['seed'], r['id']) for r in rows} == {('0', 'a'), ('0', 'b')}
+    commands.clear()
+    with pytest.raises(RuntimeError):
+        bench.main()  # seed 0 is not re-tested again
+    assert [c[3] for c in commands] == ['best1.pth']

@@ -14,6 +14,9 @@ Example::
     python tools/analysis/benchmark.py kvasir --seeds 0 1 2
     # only tabulate what is there
     python tools/analysis/benchmark.py kvasir --report-only
+    # per-image rows for runs finished before they were kept (re-tests the
+    # recorded checkpoint and checks that it reproduces the CSV's Dice)
+    python tools/analysis/benchmark.py kvasir --backfill-per-image
     # the authors' protocol on a GPU, rows labelled `paper`
     python tools/analysis/benchmark.py kvasir --protocol paper --configs \
         fgi=configs/fgi/kvasir.py \
@@ -21,8 +24,11 @@ Example::
 
 Outputs (defaults): ``docs/results/<dataset>.csv`` (columns ``method,
 seed,dice,iou,hd95,asd,val_dice,train_minutes,protocol``; Dice and IoU in
-percent), ``docs/results/<dataset>.md`` and
-``docs/results/<dataset>_dice.png``; runs under
+percent), ``docs/results/<dataset>_per_image.csv`` (columns ``method,seed,
+protocol,id,dice``: every test image of every run, for the paired
+comparison of FGI against each method on the same images),
+``docs/results/<dataset>.md`` and ``docs/results/<dataset>_dice.png``;
+runs under
 ``work_dirs/benchmark/<dataset>/<method>/seed<k>`` (``<dataset>-<protocol>``
 for a protocol other than ``cpu_mini``).
 """
@@ -48,6 +54,7 @@ from fgi_mmseg.utils.io import atomic_write as _atomic_write  # noqa: E402
 DEFAULT_PROTOCOL = 'cpu_mini'
 COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
            'train_minutes', 'protocol')
+PER_IMAGE_COLUMNS = ('method', 'seed', 'protocol', 'id', 'dice')
 METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),
            ('asd', 'ASD'))
 # Table order: the paper's (baselines, then FGI, then the upper bound).
@@ -88,6 +95,117 @@ def append_row(path: str, row: dict) -> None:
     for r in rows:
         writer.writerow({k: r.get(k, '') for k in COLUMNS})
     atomic_write(path, buf.getvalue().encode())
+
+
+def read_case_dice(path: str) -> List[tuple]:
+    """``(id, dice)`` of a ``per_image.csv`` written by the test metric."""
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        missing = {'id', 'dice'} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
+                             'expected the per-image CSV of MedicalSegMetric')
+        return [(r['id'], float(r['dice'])) for r in reader]
+
+
+def read_per_image(path: str) -> List[dict]:
+    """Rows of a per-image results CSV (an absent file has none)."""
+    if not osp.exists(path):
+        return []
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        missing = set(PER_IMAGE_COLUMNS) - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
+                             f'expected {",".join(PER_IMAGE_COLUMNS)}')
+        return list(reader)
+
+
+def put_per_image(path: str, method: str, seed: int, protocol: str,
+                  cases: Sequence[tuple]) -> None:
+    """Store one run's ``(id, dice)`` cases, replacing any earlier ones
+    of the same run, and rewrite the CSV atomically."""
+    run = (method, str(seed), protocol)
+    rows = [r for r in read_per_image(path)
+            if (r['method'], r['seed'], r['protocol']) != run]
+    rows += [dict(method=method, seed=seed, protocol=protocol, id=case_id,
+                  dice=dice) for case_id, dice in cases]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=PER_IMAGE_COLUMNS,
+                            lineterminator='\n')
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write(path, buf.getvalue().encode())
+
+
+def paired_differences(rows: Sequence[dict], reference: str = 'fgi',
+                       protocol: str = DEFAULT_PROTOCOL) -> List[dict]:
+    """Per-image Dice of ``reference`` minus each other method.
+
+    Methods are compared on the seeds both have. For each test image the
+    difference is averaged over those seeds; the mean of these over the
+    images, its standard error across images and a normal 95% interval
+    are returned. Pairing on the same images removes the image-to-image
+    spread (per-image Dice std about 25) that dominates the error of an
+    unpaired mean over 100 images.
+    """
+    dice: Dict[tuple, Dict[str, float]] = {}
+    for r in rows:
+        if r['protocol'] == protocol:
+            dice.setdefault((r['method'], int(r['seed'])),
+                            {})[r['id']] = float(r['dice'])
+    methods = sorted({m for m, _ in dice if m != reference},
+                     key=lambda m: (ORDER.index(m) if m in ORDER else
+                                    len(ORDER), m))
+    result = []
+    for method in methods:
+        seeds = sorted(s for m, s in dice if m == reference
+                       and (method, s) in dice)
+        if not seeds:
+            continue
+        per_case: Dict[str, List[float]] = {}
+        for seed in seeds:
+            ref, other = dice[(reference, seed)], dice[(method, seed)]
+            if set(ref) != set(other):
+                raise ValueError(
+                    f'{reference} and {method} (seed {seed}, {protocol}) '
+                    'were tested on different images: '
+                    f'{sorted(set(ref) ^ set(other))[:5]}')
+            for case_id, value in ref.items():
+                per_case.setdefault(case_id, []).append(value -
+                                                        other[case_id])
+        diffs = [statistics.fmean(v) for v in per_case.values()]
+        mean = statistics.fmean(diffs)
+        se = statistics.stdev(diffs) / len(diffs)**0.5 \
+            if len(diffs) > 1 else float('nan')
+        result.append(dict(
+            method=method, seeds=seeds, images=len(diffs), mean=mean, se=se,
+            low=mean - 1.96 * se, high=mean + 1.96 * se,
+            higher=sum(d > 0 for d in diffs), lower=sum(d < 0 for d in diffs)))
+    return result
+
+
+def paired_table(rows: Sequence[dict], dataset: str,
+                 reference: str = 'fgi') -> str:
+    """Markdown table of :func:`paired_differences` for every protocol."""
+    lines = []
+    for protocol in sorted({r['protocol'] for r in rows}):
+        for d in paired_differences(rows, reference, protocol):
+            if not lines:
+                lines = [
+                    f'| {LABELS.get(reference, reference)} minus '
+                    f'({dataset}, per image) | protocol | seeds | images '
+                    '| Δ Dice (mean ± SE) | 95% interval '
+                    '| images higher / lower |',
+                    '|---|---|---|---|---|---|---|'
+                ]
+            lines.append(
+                f'| {LABELS.get(d["method"], d["method"])} | {protocol} | '
+                f'{",".join(map(str, d["seeds"]))} | {d["images"]} | '
+                f'{d["mean"]:+.2f} ± {d["se"]:.2f} | '
+                f'[{d["low"]:+.2f}, {d["high"]:+.2f}] | '
+                f'{d["higher"]} / {d["lower"]} |')
+    return '\n'.join(lines) + '\n' if lines else ''
 
 
 def _mean_std(values: Sequence[float]) -> str:
@@ -239,13 +357,19 @@ def run_one(config: str, seed: int, work_dir: str,
     timer = osp.join(work_dir, 'benchmark_time.json')
     minutes = json.load(open(timer))['train_minutes'] \
         if osp.exists(timer) else 0.0
+    # The two-stage runner tests the student itself, so the per-image
+    # file has to be asked of its test evaluator.
+    cases_file = osp.abspath(osp.join(
+        work_dir, 'student_test' if two_stage else 'test', 'per_image.csv'))
+    train_options = options + [f'test_evaluator.output_file={cases_file}'] \
+        if two_stage else options
     start = time.time()
     try:
-        _run(train + options, osp.join(work_dir, 'benchmark.log'))
+        _run(train + train_options, osp.join(work_dir, 'benchmark.log'))
     finally:
         minutes += (time.time() - start) / 60
         atomic_write(timer, json.dumps(dict(train_minutes=minutes)).encode())
-    if two_stage:  # the runner tests the student itself
+    if two_stage:
         result_file = osp.join(work_dir, 'student', 'test_metrics.json')
     else:
         best = sorted(glob.glob(osp.join(work_dir, 'best_Dice_iter_*.pth')))
@@ -254,16 +378,47 @@ def run_one(config: str, seed: int, work_dir: str,
                                'the config select on validation Dice?')
         result_file = osp.join(work_dir, 'test', 'test_metrics.json')
         _run([py, 'tools/test.py', config, best[-1], '--work-dir',
-              osp.join(work_dir, 'test'), *options],
-             osp.join(work_dir, 'benchmark.log'))
+              osp.join(work_dir, 'test'), '--out', osp.dirname(cases_file),
+              *options], osp.join(work_dir, 'benchmark.log'))
     with open(result_file) as f:
         result = json.load(f)
     metrics = result['metrics']
     row = dict(val_dice=_best_val(result['checkpoint']),
-               train_minutes=f'{minutes:.1f}')
+               train_minutes=f'{minutes:.1f}',
+               cases=read_case_dice(cases_file))
     for column, key in METRICS:
         row[column] = metrics[key]
     return row
+
+
+def retest_cases(config: str, seed: int, work_dir: str, dice: float,
+                 extra: Sequence[str]) -> List[tuple]:
+    """Per-image Dice of a finished run, by testing its checkpoint again.
+
+    For runs finished before the benchmark kept per-image rows. The
+    checkpoint is the one the run's ``test_metrics.json`` records; the new
+    test must reproduce the run's mean Dice (``dice``), otherwise the cases
+    would not belong to the CSV's row and nothing is returned.
+    """
+    two_stage = 'TwoStageRunner' in open(config).read()
+    result_file = osp.join(work_dir, 'student' if two_stage else 'test',
+                           'test_metrics.json')
+    if not osp.isfile(result_file):
+        raise FileNotFoundError(f'{result_file}: not found; the run of '
+                                f'{config} seed {seed} has no test result')
+    with open(result_file) as f:
+        checkpoint = json.load(f)['checkpoint']
+    out = osp.join(work_dir, 'per_image_test')
+    _run([sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
+          out, '--out', out, '--cfg-options', f'randomness.seed={seed}',
+          *extra], osp.join(work_dir, 'benchmark.log'))
+    with open(osp.join(out, 'test_metrics.json')) as f:
+        retested = json.load(f)['metrics']['Dice']
+    if abs(retested - dice) > 1e-6:
+        raise RuntimeError(
+            f'{checkpoint}: re-tested Dice {retested:.6f} differs from the '
+            f'recorded {dice:.6f}; its per-image rows are not stored')
+    return read_case_dice(osp.join(out, 'per_image.csv'))
 
 
 def _method_and_config(spec: str) -> tuple:
@@ -294,9 +449,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out-dir', default='docs/results')
     parser.add_argument('--report-only', action='store_true',
                         help='rebuild table and plot from the CSV only')
+    parser.add_argument('--backfill-per-image', action='store_true',
+                        help='re-test finished runs (of --methods and '
+                        '--protocol) that have no per-image rows yet')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra key=value options for every run')
     return parser.parse_args()
+
+
+def backfill(args: argparse.Namespace, methods: Dict[str, str],
+             csv_path: str, cases_path: str, run_group: str) -> None:
+    """Store per-image rows of finished runs that lack them."""
+    have = {(r['method'], r['seed'], r['protocol'])
+            for r in read_per_image(cases_path)}
+    for row in read_rows(csv_path):
+        run = (row['method'], row['seed'],
+               row.get('protocol') or DEFAULT_PROTOCOL)
+        if run[2] != args.protocol or run[0] not in methods or run in have:
+            continue
+        method, seed = row['method'], int(row['seed'])
+        print(f'{method} seed {seed}: re-testing for per-image rows',
+              flush=True)
+        cases = retest_cases(
+            methods[method], seed,
+            osp.join(args.work_root, run_group, method, f'seed{seed}'),
+            float(row['dice']), args.cfg_options)
+        put_per_image(cases_path, method, seed, args.protocol, cases)
 
 
 def main() -> None:
@@ -304,6 +482,7 @@ def main() -> None:
     _interrupt_on_sigterm()
     os.chdir(REPO)
     csv_path = osp.join(args.out_dir, f'{args.dataset}.csv')
+    cases_path = osp.join(args.out_dir, f'{args.dataset}_per_image.csv')
     configs = args.configs or sorted(
         glob.glob(f'configs/benchmark/{args.dataset}/*.py'))
     if not args.report_only and not configs:
@@ -316,9 +495,11 @@ def main() -> None:
             raise SystemExit(f'unknown methods {sorted(unknown)}; known: '
                              f'{sorted(methods)}')
         methods = {m: methods[m] for m in args.methods}
-    if not args.report_only:
-        run_group = args.dataset if args.protocol == DEFAULT_PROTOCOL \
-            else f'{args.dataset}-{args.protocol}'
+    run_group = args.dataset if args.protocol == DEFAULT_PROTOCOL \
+        else f'{args.dataset}-{args.protocol}'
+    if args.backfill_per_image:
+        backfill(args, methods, csv_path, cases_path, run_group)
+    elif not args.report_only:
         order = sorted(methods, key=lambda m: ORDER.index(m)
                        if m in ORDER else len(ORDER))
         for seed in args.seeds:  # seeds outer: every method gets seed 0
@@ -335,6 +516,12 @@ def main() -> None:
                 row = run_one(methods[method], seed, work_dir,
                               args.cfg_options)
                 row.update(method=method, seed=seed, protocol=args.protocol)
+                # Cases first: a rerun after a stop in between replaces
+                # them, while the summary row is what marks the run done.
+                cases = row.pop('cases', None)
+                if cases:
+                    put_per_image(cases_path, method, seed, args.protocol,
+                                  cases)
                 append_row(csv_path, row)
                 print(f'{method} seed {seed}: Dice {row["dice"]:.2f} '
                       f'(val {row["val_dice"]}), {row["train_minutes"]} min',
@@ -343,6 +530,9 @@ def main() -> None:
     if not rows:
         raise SystemExit(f'{csv_path}: no results yet')
     table = markdown_table(rows, args.dataset)
+    paired = paired_table(read_per_image(cases_path), args.dataset)
+    if paired:
+        table += '\n' + paired
     atomic_write(osp.join(args.out_dir, f'{args.dataset}.md'),
                  table.encode())
     plot_dice(rows, args.dataset,
