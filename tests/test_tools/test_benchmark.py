@@ -334,12 +334,28 @@ def test_backfill_keeps_only_cases_that_reproduce_the_csv(
         '--backfill-per-image'
     ])
     # seed 1 re-tests to 70.0, not its recorded 71.0
-    with pytest.raises(RuntimeError, match=r'best1.pth.*71.000000'):
+    with pytest.raises(SystemExit, match=r'seed 1: best1.pth.*71.000000'):
         bench.main()
-    assert commands[0][3] == 'best0.pth'
+    assert [c[3] for c in commands] == ['best0.pth', 'best1.pth']
     rows = bench.read_per_image(str(out / 'toy_per_image.csv'))
     assert {(r['seed'], r['id']) for r in rows} == {('0', 'a'), ('0', 'b')}
     commands.clear()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SystemExit):
         bench.main()  # seed 0 is not re-tested again
     assert [c[3] for c in commands] == ['best1.pth']
+
+
+def test_backfill_names_a_run_without_a_test_result(
+        bench, tmp_path, monkeypatch):
+    out = tmp_path / 'out'
+    config = tmp_path / 'unet_gaze.py'
+    config.write_text('')
+    bench.append_row(str(out / 'toy.csv'), _row('unet_gaze', 0, 70.0))
+    _fake_tests(bench, monkeypatch, dice=70.0)
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', str(config), '--out-dir',
+        str(out), '--work-root', str(tmp_path / 'work'),
+        '--backfill-per-image'
+    ])
+    with pytest.raises(SystemExit, match=r'seed0/test/test_metrics.json'):
+        bench.main()

@@ -459,9 +459,14 @@ def parse_args() -> argparse.Namespace:
 
 def backfill(args: argparse.Namespace, methods: Dict[str, str],
              csv_path: str, cases_path: str, run_group: str) -> None:
-    """Store per-image rows of finished runs that lack them."""
+    """Store per-image rows of finished runs that lack them.
+
+    A run that cannot be re-tested, or whose re-test does not reproduce its
+    Dice, is reported at the end and does not stop the others.
+    """
     have = {(r['method'], r['seed'], r['protocol'])
             for r in read_per_image(cases_path)}
+    failed = []
     for row in read_rows(csv_path):
         run = (row['method'], row['seed'],
                row.get('protocol') or DEFAULT_PROTOCOL)
@@ -470,11 +475,18 @@ def backfill(args: argparse.Namespace, methods: Dict[str, str],
         method, seed = row['method'], int(row['seed'])
         print(f'{method} seed {seed}: re-testing for per-image rows',
               flush=True)
-        cases = retest_cases(
-            methods[method], seed,
-            osp.join(args.work_root, run_group, method, f'seed{seed}'),
-            float(row['dice']), args.cfg_options)
+        try:
+            cases = retest_cases(
+                methods[method], seed,
+                osp.join(args.work_root, run_group, method, f'seed{seed}'),
+                float(row['dice']), args.cfg_options)
+        except (OSError, RuntimeError) as error:
+            print(f'{method} seed {seed}: {error}', flush=True)
+            failed.append(f'{method} seed {seed}: {error}')
+            continue
         put_per_image(cases_path, method, seed, args.protocol, cases)
+    if failed:
+        raise SystemExit('no per-image rows for:\n' + '\n'.join(failed))
 
 
 def main() -> None:
