@@ -64,13 +64,19 @@ def test_undefined_distances_are_left_out_of_the_mean(bench):
     assert '| 10.00 |' in bench.markdown_table(rows, 'kvasir')
 
 
-def test_finished_runs_are_skipped_and_new_ones_appended(
-        bench, tmp_path, monkeypatch):
-    out = tmp_path / 'out'
+def _toy_configs(tmp_path):
+    """Empty configs of two methods (run_one is replaced in these tests)."""
     configs = tmp_path / 'configs'
     configs.mkdir()
     for name in ('fgi', 'unet_gaze'):
         (configs / f'{name}.py').write_text('')
+    return configs
+
+
+def test_finished_runs_are_skipped_and_new_ones_appended(
+        bench, tmp_path, monkeypatch):
+    out = tmp_path / 'out'
+    configs = _toy_configs(tmp_path)
     bench.append_row(str(out / 'toy.csv'), _row('fgi', 0, 80.0))
     calls = []
 
@@ -230,10 +236,7 @@ def test_per_image_rows_of_a_rerun_replace_the_earlier_ones(bench, tmp_path):
 def test_finished_runs_store_their_cases_and_the_paired_table(
         bench, tmp_path, monkeypatch):
     out = tmp_path / 'out'
-    configs = tmp_path / 'configs'
-    configs.mkdir()
-    for name in ('fgi', 'unet_gaze'):
-        (configs / f'{name}.py').write_text('')
+    configs = _toy_configs(tmp_path)
 
     def fake_run(config, seed, work_dir, extra):
         bonus = 10.0 if Path(config).stem == 'fgi' else 0.0
@@ -316,6 +319,13 @@ def test_the_two_stage_runner_is_asked_for_the_per_image_file(
     assert row['cases'] == [('a', 55.0)]
 
 
+def _backfill_argv(monkeypatch, config, out, work):
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', str(config), '--out-dir',
+        str(out), '--work-root', str(work), '--backfill-per-image'
+    ])
+
+
 def test_backfill_keeps_only_cases_that_reproduce_the_csv(
         bench, tmp_path, monkeypatch):
     out = tmp_path / 'out'
@@ -328,11 +338,7 @@ def test_backfill_keeps_only_cases_that_reproduce_the_csv(
         (test / 'test_metrics.json').write_text(
             json.dumps(dict(checkpoint=f'best{seed}.pth', metrics={})))
     commands = _fake_tests(bench, monkeypatch, dice=70.0)
-    monkeypatch.setattr(sys, 'argv', [
-        'benchmark.py', 'toy', '--configs', str(config), '--out-dir',
-        str(out), '--work-root', str(tmp_path / 'work'),
-        '--backfill-per-image'
-    ])
+    _backfill_argv(monkeypatch, config, out, tmp_path / 'work')
     # seed 1 re-tests to 70.0, not its recorded 71.0
     with pytest.raises(SystemExit, match=r'seed 1: best1.pth.*71.000000'):
         bench.main()
@@ -352,10 +358,6 @@ def test_backfill_names_a_run_without_a_test_result(
     config.write_text('')
     bench.append_row(str(out / 'toy.csv'), _row('unet_gaze', 0, 70.0))
     _fake_tests(bench, monkeypatch, dice=70.0)
-    monkeypatch.setattr(sys, 'argv', [
-        'benchmark.py', 'toy', '--configs', str(config), '--out-dir',
-        str(out), '--work-root', str(tmp_path / 'work'),
-        '--backfill-per-image'
-    ])
+    _backfill_argv(monkeypatch, config, out, tmp_path / 'work')
     with pytest.raises(SystemExit, match=r'seed0/test/test_metrics.json'):
         bench.main()
