@@ -28,6 +28,17 @@ model = dict(
 '''
 
 
+def load_tool(relative_path: str):
+    """Import a repository script (e.g. ``tools/analysis/x.py``) as a
+    module, so that tests can call its functions."""
+    import importlib.util
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem + '_tool', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def shared_data(*parts: str) -> Path:
     """Path under ../shared/data, skipping the test when it is absent."""
     path = SHARED_DATA.joinpath(*parts)

@@ -1,19 +1,15 @@
 """tools/analysis/benchmark_data.py: the uncached twin of a pipeline."""
-import importlib.util
 from pathlib import Path
 
 from mmengine.config import Config
+
+from tests.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_data_tool', REPO / 'tools' / 'analysis' /
-        'benchmark_data.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/benchmark_data.py')
 
 
 def test_unwrap_caches_keeps_the_transforms_in_order():

@@ -1,6 +1,4 @@
 """tools/analysis/text_sensitivity.py: the teacher with right/wrong/no text."""
-import importlib.util
-
 import pytest
 import torch
 from mmengine.registry import init_default_scope
@@ -8,17 +6,12 @@ from mmengine.runner import Runner
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from tests.conftest import REPO, TINY_FGI_WIDTHS
+from tests.conftest import REPO, TINY_FGI_WIDTHS, load_tool
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location(
-        'text_sensitivity', REPO / 'tools' / 'analysis' /
-        'text_sensitivity.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/text_sensitivity.py')
 
 
 def _samples(*lengths):
