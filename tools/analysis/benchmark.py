@@ -73,52 +73,53 @@ def atomic_write(path: str, data: bytes) -> None:
     _atomic_write(path, lambda f: f.write(data))
 
 
+def _read_csv(path: str, required: Sequence[str],
+              expected: str) -> List[dict]:
+    """Rows of a CSV that must have the ``required`` columns."""
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        missing = set(required) - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
+                             f'expected {expected}')
+        return list(reader)
+
+
+def _write_csv(path: str, columns: Sequence[str],
+               rows: Sequence[dict]) -> None:
+    """Write ``rows`` (absent columns left empty) atomically."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator='\n')
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: r.get(k, '') for k in columns})
+    atomic_write(path, buf.getvalue().encode())
+
+
 def read_rows(path: str) -> List[dict]:
     """Rows of a results CSV (an absent file has none)."""
     if not osp.exists(path):
         return []
-    with open(path, newline='') as f:
-        reader = csv.DictReader(f)
-        missing = set(COLUMNS[:6]) - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
-                             f'expected {",".join(COLUMNS)}')
-        return list(reader)
+    return _read_csv(path, COLUMNS[:6], ','.join(COLUMNS))
 
 
 def append_row(path: str, row: dict) -> None:
     """Add one row, rewriting the whole CSV atomically."""
-    rows = read_rows(path) + [row]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator='\n')
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: r.get(k, '') for k in COLUMNS})
-    atomic_write(path, buf.getvalue().encode())
+    _write_csv(path, COLUMNS, read_rows(path) + [row])
 
 
 def read_case_dice(path: str) -> List[tuple]:
     """``(id, dice)`` of a ``per_image.csv`` written by the test metric."""
-    with open(path, newline='') as f:
-        reader = csv.DictReader(f)
-        missing = {'id', 'dice'} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
-                             'expected the per-image CSV of MedicalSegMetric')
-        return [(r['id'], float(r['dice'])) for r in reader]
+    rows = _read_csv(path, ('id', 'dice'),
+                     'the per-image CSV of MedicalSegMetric')
+    return [(r['id'], float(r['dice'])) for r in rows]
 
 
 def read_per_image(path: str) -> List[dict]:
     """Rows of a per-image results CSV (an absent file has none)."""
     if not osp.exists(path):
         return []
-    with open(path, newline='') as f:
-        reader = csv.DictReader(f)
-        missing = set(PER_IMAGE_COLUMNS) - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
-                             f'expected {",".join(PER_IMAGE_COLUMNS)}')
-        return list(reader)
+    return _read_csv(path, PER_IMAGE_COLUMNS, ','.join(PER_IMAGE_COLUMNS))
 
 
 def put_per_image(path: str, method: str, seed: int, protocol: str,
@@ -130,12 +131,7 @@ def put_per_image(path: str, method: str, seed: int, protocol: str,
             if (r['method'], r['seed'], r['protocol']) != run]
     rows += [dict(method=method, seed=seed, protocol=protocol, id=case_id,
                   dice=dice) for case_id, dice in cases]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=PER_IMAGE_COLUMNS,
-                            lineterminator='\n')
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write(path, buf.getvalue().encode())
+    _write_csv(path, PER_IMAGE_COLUMNS, rows)
 
 
 def paired_differences(rows: Sequence[dict], reference: str = 'fgi',
@@ -343,11 +339,23 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def _is_two_stage(config: str) -> bool:
+    """Whether ``config`` runs FGI's teacher and student in one command."""
+    with open(config) as f:
+        return 'TwoStageRunner' in f.read()
+
+
+def _result_file(work_dir: str, two_stage: bool) -> str:
+    """Where a run's test metrics (and tested checkpoint) are recorded."""
+    return osp.join(work_dir, 'student' if two_stage else 'test',
+                    'test_metrics.json')
+
+
 def run_one(config: str, seed: int, work_dir: str,
             extra: Sequence[str]) -> dict:
     """Train (resuming) and test one method with one seed."""
     py = sys.executable
-    two_stage = 'TwoStageRunner' in open(config).read()
+    two_stage = _is_two_stage(config)
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     train = [py, 'tools/train.py', config, '--work-dir', work_dir]
     if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
@@ -369,14 +377,12 @@ def run_one(config: str, seed: int, work_dir: str,
     finally:
         minutes += (time.time() - start) / 60
         atomic_write(timer, json.dumps(dict(train_minutes=minutes)).encode())
-    if two_stage:
-        result_file = osp.join(work_dir, 'student', 'test_metrics.json')
-    else:
+    result_file = _result_file(work_dir, two_stage)
+    if not two_stage:
         best = sorted(glob.glob(osp.join(work_dir, 'best_Dice_iter_*.pth')))
         if not best:
             raise RuntimeError(f'{work_dir}: no best_Dice_iter_*.pth; does '
                                'the config select on validation Dice?')
-        result_file = osp.join(work_dir, 'test', 'test_metrics.json')
         _run([py, 'tools/test.py', config, best[-1], '--work-dir',
               osp.join(work_dir, 'test'), '--out', osp.dirname(cases_file),
               *options], osp.join(work_dir, 'benchmark.log'))
@@ -400,9 +406,7 @@ def retest_cases(config: str, seed: int, work_dir: str, dice: float,
     test must reproduce the run's mean Dice (``dice``), otherwise the cases
     would not belong to the CSV's row and nothing is returned.
     """
-    two_stage = 'TwoStageRunner' in open(config).read()
-    result_file = osp.join(work_dir, 'student' if two_stage else 'test',
-                           'test_metrics.json')
+    result_file = _result_file(work_dir, _is_two_stage(config))
     if not osp.isfile(result_file):
         raise FileNotFoundError(f'{result_file}: not found; the run of '
                                 f'{config} seed {seed} has no test result')
