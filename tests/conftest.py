@@ -1,4 +1,5 @@
 """Shared fixtures: a tiny synthetic dataset and tiny training configs."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -31,7 +32,6 @@ model = dict(
 def load_tool(relative_path: str):
     """Import a repository script (e.g. ``tools/analysis/x.py``) as a
     module, so that tests can call its functions."""
-    import importlib.util
     path = REPO / relative_path
     spec = importlib.util.spec_from_file_location(path.stem + '_tool', path)
     module = importlib.util.module_from_spec(spec)

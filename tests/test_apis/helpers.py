@@ -4,12 +4,9 @@
 4..16, student 2..8); ``tiny_unet_config`` the gaze-supervised UNet
 baseline at widths 2..8. ``save_checkpoint`` builds a config's full model
 (for FGI: the student with its teacher) and saves it the way training
-does, so FGI checkpoints hold ``teacher.*`` keys. ``load_tool`` imports a
-script of ``tools/``.
+does, so FGI checkpoints hold ``teacher.*`` keys.
 """
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Dict, List, Sequence, Tuple
 
 import cv2
@@ -87,10 +84,3 @@ def write_images(folder: Path, sizes: Sequence[Tuple[int, int]],
     return paths
 
 
-def load_tool(name: str) -> ModuleType:
-    """Import ``tools/<name>.py`` as a module (to call its ``main``)."""
-    spec = importlib.util.spec_from_file_location(
-        f'fgi_tool_{name}', REPO / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

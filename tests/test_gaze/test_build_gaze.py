@@ -1,6 +1,5 @@
 """Tests of tools/gaze/build_gaze.py and the pseudo-mask Dice report."""
 import csv
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -10,7 +9,7 @@ import pytest
 
 from fgi_mmseg.gaze import (fast_heatmap, load_heatmap, pseudo_mask_dice,
                             read_fixations, summarize_dice)
-from tests.conftest import REPO, run_tool, shared_data
+from tests.conftest import REPO, load_tool, run_tool, shared_data
 
 TOOL = REPO / 'tools' / 'gaze' / 'build_gaze.py'
 THRESHOLD_KEYS = {'0.3', '0.4', '0.5', '0.6', '0.7'}
@@ -19,10 +18,7 @@ THRESHOLD_KEYS = {'0.3', '0.4', '0.5', '0.6', '0.7'}
 @pytest.fixture(scope='module')
 def build_gaze():
     """The tool as a module: in-process runs skip ~8 s of imports each."""
-    spec = importlib.util.spec_from_file_location('build_gaze', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/gaze/build_gaze.py')
 
 
 def demo_args(root, out, *extra):

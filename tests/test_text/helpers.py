@@ -6,7 +6,6 @@ script of responses, one per request, and records every request (path,
 headers, JSON body) for assertions. When the script is empty it answers
 with a valid report.
 """
-import importlib.util
 import json
 import threading
 import time
@@ -16,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Deque, Dict, List, Optional
+
+from tests.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 DESCRIBE_TOOL = REPO / 'tools' / 'text' / 'describe.py'
@@ -141,8 +142,4 @@ class LoopbackServer:
 def load_describe_tool() -> ModuleType:
     """tools/text/describe.py as a module, to call ``main(argv)`` in-process
     (a subprocess would pay for importing torch and mmseg again)."""
-    spec = importlib.util.spec_from_file_location('fgi_describe_tool',
-                                                  DESCRIBE_TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/text/describe.py')

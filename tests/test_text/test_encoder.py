@@ -1,5 +1,4 @@
 """Tests of the text encoder, the embedding cache and tools/text/encode.py."""
-import importlib.util
 import itertools
 import os
 import re
@@ -20,7 +19,7 @@ from fgi_mmseg.text.records import DescriptionRecord, read_records
 from fgi_mmseg.text.schema import (BOUNDARIES, CONFIDENCES, LOCATIONS,
                                    SHAPES, ReportValidationError,
                                    render_phrases, validate_report)
-from tests.conftest import REPO, run_tool
+from tests.conftest import REPO, load_tool, run_tool
 
 TOOL = REPO / 'tools' / 'text' / 'encode.py'
 DIM = 384  # all-MiniLM-L6-v2
@@ -267,9 +266,7 @@ def test_encode_tool_kill_and_resume(tmp_path, encoder):
     assert match and int(match.group(1)) < int(match.group(2))
 
     # A third run has nothing to do and loads no model (in-process: quick).
-    spec = importlib.util.spec_from_file_location('encode_tool', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/text/encode.py')
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob('*.npy')}
     tool.TextEncoder = None  # would fail if it tried to load a model
     tool.main([str(descriptions), '--out-dir', str(out)])

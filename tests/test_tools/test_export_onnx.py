@@ -10,16 +10,16 @@ import pytest
 import torch
 
 from fgi_mmseg.apis import init_model
-from tests.conftest import run_tool
-from tests.test_apis.helpers import (load_tool, save_checkpoint,
-                                     tiny_fgi_config, tiny_unet_config)
+from tests.conftest import load_tool, run_tool
+from tests.test_apis.helpers import (save_checkpoint, tiny_fgi_config,
+                                     tiny_unet_config)
 
 ATOL = 1e-4
 
 
 @pytest.fixture(scope='module')
 def export_tool():
-    return load_tool('export_onnx')
+    return load_tool('tools/export_onnx.py')
 
 
 def torch_logits(model, inputs):

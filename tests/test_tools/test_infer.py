@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 
 from fgi_mmseg.apis import inference_model, init_model
-from tests.conftest import run_tool, shared_data
-from tests.test_apis.helpers import (load_tool, save_checkpoint,
-                                     tiny_fgi_config, write_images)
+from tests.conftest import load_tool, run_tool, shared_data
+from tests.test_apis.helpers import (save_checkpoint, tiny_fgi_config,
+                                     write_images)
 
 SIZES = [(90, 70), (64, 64), (48, 120)]
 
 
 @pytest.fixture(scope='module')
 def infer_tool():
-    return load_tool('infer')
+    return load_tool('tools/infer.py')
 
 
 @pytest.fixture(scope='module')
