@@ -23,7 +23,7 @@ def bench():
 def _row(method, seed, dice, **kw):
     return dict(dict(method=method, seed=seed, dice=dice, iou=dice - 10,
                      hd95=10.0, asd=4.0, val_dice=dice - 1,
-                     train_minutes=1.0, protocol='cpu_mini'), **kw)
+                     train_minutes=1.0, protocol='cpu_fast'), **kw)
 
 
 def test_rows_are_appended_and_read_back(bench, tmp_path):
@@ -49,8 +49,8 @@ def test_table_holds_mean_and_std_over_seeds_in_paper_order(bench):
     rows = [_row('unet_full', 0, 90.0), _row('fgi', 0, 80.0),
             _row('fgi', 1, 82.0), _row('unet_gaze', 0, 70.0)]
     table = bench.markdown_table(rows, 'kvasir').splitlines()
-    assert table[2].startswith('| UNet (gaze) | cpu_mini | 1 |')
-    assert table[3] == ('| FGI (gaze + text) | cpu_mini | 2 | 80.00 ± 1.41 '
+    assert table[2].startswith('| UNet (gaze) | cpu_fast | 1 |')
+    assert table[3] == ('| FGI (gaze + text) | cpu_fast | 2 | 80.00 ± 1.41 '
                         '| 81.00 ± 1.41 | 71.00 ± 1.41 | 10.00 ± 0.00 '
                         '| 4.00 ± 0.00 |')
     assert table[4].startswith('| UNet (full masks) |')
@@ -75,6 +75,8 @@ def test_finished_runs_are_skipped_and_new_ones_appended(
     out = tmp_path / 'out'
     configs = _toy_configs(tmp_path)
     bench.append_row(str(out / 'toy.csv'), _row('fgi', 0, 80.0))
+    bench.append_row(str(out / 'toy.csv'),
+                     _row('fgi', 0, 80.0, protocol='cpu_mini'))
     calls = []
 
     def fake_run(config, seed, work_dir, extra):
@@ -89,14 +91,41 @@ def test_finished_runs_are_skipped_and_new_ones_appended(
         str(out), '--work-root', str(tmp_path / 'work')
     ])
     bench.main()
+    # fgi seed 0 is done; its cpu_mini row is another protocol's run
     assert calls == [('unet_gaze', 0), ('unet_gaze', 1), ('fgi', 1)]
     with open(out / 'toy.csv') as f:
-        assert len(list(csv.DictReader(f))) == 4
-    assert '| UNet (gaze) | cpu_mini | 2 |' in (out / 'toy.md').read_text()
+        assert len(list(csv.DictReader(f))) == 5
+    assert '| UNet (gaze) | cpu_fast | 2 |' in (out / 'toy.md').read_text()
     assert (out / 'toy_dice.png').stat().st_size > 1000
     calls.clear()
     bench.main()  # everything is there now
     assert calls == []
+
+
+def test_cpu_mini_protocol_reruns_in_fp32_with_workers(
+        bench, tmp_path, monkeypatch):
+    configs = _toy_configs(tmp_path)
+    extras = []
+
+    def fake_run(config, seed, work_dir, extra):
+        extras.append((work_dir, list(extra)))
+        return dict(dice=70.0, iou=60.0, hd95=9.0, asd=3.0, val_dice=69.0,
+                    train_minutes='0.1')
+
+    monkeypatch.setattr(bench, 'run_one', fake_run)
+    for protocol in ('cpu_mini', 'cpu_fast'):
+        monkeypatch.setattr(sys, 'argv', [
+            'benchmark.py', 'toy', '--configs', str(configs / 'fgi.py'),
+            '--protocol', protocol, '--out-dir', str(tmp_path / 'out'),
+            '--work-root', str(tmp_path / 'work'), '--cfg-options', 'a=1'
+        ])
+        bench.main()
+    (mini_dir, mini), (fast_dir, fast) = extras
+    assert mini[:2] == ['optim_wrapper.dtype=float32', 'custom_hooks=[]']
+    assert 'train_dataloader.num_workers=2' in mini and mini[-1] == 'a=1'
+    assert fast == ['a=1']
+    assert mini_dir.endswith('toy-cpu_mini/fgi/seed0')
+    assert fast_dir.endswith('toy/fgi/seed0')
 
 
 def test_training_time_is_summed_over_interrupted_runs(
@@ -172,12 +201,12 @@ def test_named_configs_of_another_protocol_get_their_own_runs(
         'paper', '--out-dir', str(out), '--work-root', str(tmp_path / 'work')
     ])
     bench.main()
-    # the cpu_mini row of fgi seed 0 does not count for `paper`
+    # the cpu_fast row of fgi seed 0 does not count for `paper`
     assert calls == [('kvasir.py', 'toy-paper/fgi/seed0')]
     with open(out / 'toy.csv') as f:
         rows = list(csv.DictReader(f))
     assert [(r['method'], r['protocol']) for r in rows] == [
-        ('fgi', 'cpu_mini'), ('fgi', 'paper')]
+        ('fgi', 'cpu_fast'), ('fgi', 'paper')]
     assert '| FGI (gaze + text) | paper | 1 |' in (out / 'toy.md').read_text()
 
 
@@ -190,7 +219,7 @@ def test_a_missing_config_is_named(bench, tmp_path, monkeypatch):
         bench.main()
 
 
-def _cases(method, seed, dices, protocol='cpu_mini'):
+def _cases(method, seed, dices, protocol='cpu_fast'):
     return [dict(method=method, seed=str(seed), protocol=protocol,
                  id=f'img{i}', dice=str(d)) for i, d in enumerate(dices)]
 
@@ -210,7 +239,7 @@ def test_paired_differences_average_seeds_per_image(bench):
     assert d['low'] == pytest.approx(d['mean'] - 1.96 * d['se'])
     assert (d['higher'], d['lower']) == (2, 1)
     table = bench.paired_table(rows, 'kvasir').splitlines()
-    assert table[2] == ('| GazeMedSeg (gaze) | cpu_mini | 0,1 | 3 '
+    assert table[2] == ('| GazeMedSeg (gaze) | cpu_fast | 0,1 | 3 '
                         '| +3.33 ± 6.67 | [-9.73, +16.40] | 2 / 1 |')
 
 
@@ -222,9 +251,9 @@ def test_paired_differences_refuse_different_test_images(bench):
 
 def test_per_image_rows_of_a_rerun_replace_the_earlier_ones(bench, tmp_path):
     path = str(tmp_path / 'toy_per_image.csv')
-    bench.put_per_image(path, 'fgi', 0, 'cpu_mini', [('a', 1.0), ('b', 2.0)])
-    bench.put_per_image(path, 'fgi', 1, 'cpu_mini', [('a', 3.0)])
-    bench.put_per_image(path, 'fgi', 0, 'cpu_mini', [('a', 5.0), ('b', 6.0)])
+    bench.put_per_image(path, 'fgi', 0, 'cpu_fast', [('a', 1.0), ('b', 2.0)])
+    bench.put_per_image(path, 'fgi', 1, 'cpu_fast', [('a', 3.0)])
+    bench.put_per_image(path, 'fgi', 0, 'cpu_fast', [('a', 5.0), ('b', 6.0)])
     rows = bench.read_per_image(path)
     assert [(r['seed'], r['id'], r['dice']) for r in rows] == [
         ('1', 'a', '3.0'), ('0', 'a', '5.0'), ('0', 'b', '6.0')]
@@ -251,7 +280,7 @@ def test_finished_runs_store_their_cases_and_the_paired_table(
     rows = bench.read_per_image(str(out / 'toy_per_image.csv'))
     assert len(rows) == 4
     assert 'cases' not in bench.read_rows(str(out / 'toy.csv'))[0]
-    assert ('| UNet (gaze) | cpu_mini | 0 | 2 | +7.50 ± 2.50 |'
+    assert ('| UNet (gaze) | cpu_fast | 0 | 2 | +7.50 ± 2.50 |'
             in (out / 'toy.md').read_text())
 
 

@@ -1,77 +1,68 @@
-"""Time one training step of UNet, FGI teacher and FGI student, side by side.
+"""Time one training step of each benchmark method, fp32 against cpu_fast.
 
-All models see the same batch (images, gaze pseudo-masks and padded text
-tokens) in one process, so the ratios are comparable. The student stage is
-timed twice: computing the frozen teacher at every step, and with the
-teacher's outputs cached per sample (the default; the warm-up step fills the
-cache, as the first epoch does in training). Also times DARM's vectorised
-masking against a per-pixel Python-loop reference.
+Every method's network is built from its benchmark config (so the step is
+the one that trains), in plain fp32 and in the ``cpu_fast`` precision
+(``AutocastOptimWrapper`` bf16 autocast + ``ChannelsLastHook``), and all
+variants take the same synthetic batch (image, every gaze pseudo-mask
+field, ground truth and padded text tokens) in one process. The variants
+are *interleaved*: round r times one step of A, B, C, ... in turn, so a
+load that comes and goes on the machine shifts every variant alike;
+medians and the interquartile range over rounds are reported, and the
+ratio of each method's fast step to its fp32 one.
+
+FGI contributes two networks: its teacher (stage 1) and its student stage
+(the student plus the frozen teacher, whose outputs are cached per input
+as in training: the warm-up step fills the cache). DARM's vectorised
+masking is timed against a per-pixel Python-loop reference.
 
 Example::
 
-    python tools/analysis/benchmark_train_step.py --size 64 --batch 8
-    python tools/analysis/benchmark_train_step.py --size 224 --batch 8 \\
-        --repeats 2   # the paper's resolution (slow on a CPU)
+    python tools/analysis/benchmark_train_step.py            # 112 x 112, batch 8
+    python tools/analysis/benchmark_train_step.py --methods unet_gaze fgi \\
+        --rounds 20
 """
 import argparse
+import glob
+import os.path as osp
 import random
 import statistics
+import sys
 import time
+from typing import Dict, List
 
-import torch
-from mmengine.config import ConfigDict
-from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
 
-import fgi_mmseg  # noqa: F401
-from fgi_mmseg.models.utils import darm_mask
+import torch  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.structures import PixelData  # noqa: E402
+from mmseg.registry import MODELS  # noqa: E402
+from mmseg.structures import SegDataSample  # noqa: E402
 
-TEACHER = (64, 128, 256, 512, 1024)
-STUDENT = (32, 64, 128, 256, 512)
-FUSED = (1, 2, 3, 4)
+import fgi_mmseg  # noqa: F401,E402
+from fgi_mmseg.engine import AutocastOptimWrapper, TwoStageRunner  # noqa: E402
+from fgi_mmseg.engine.hooks import convert_to_channels_last  # noqa: E402
+from fgi_mmseg.models.utils import darm_mask  # noqa: E402
 
-
-def unet(widths):
-    return dict(
-        type='WeaklySupervisedEncoderDecoder',
-        train_label='gt_comp_seg',
-        backbone=dict(type='UNetEncoder', widths=widths),
-        decode_head=dict(type='UNetHead', in_channels=list(widths),
-                         num_classes=2, dropout_ratio=0),
-        test_cfg=ConfigDict(mode='whole'))
+PRECISIONS = ('fp32', 'bf16', 'fp32+cl', 'bf16+cl')
+FAST = 'bf16+cl'  # the cpu_fast protocol
 
 
-def teacher(widths, text_dim):
-    return dict(
-        type='TextGuidedEncoderDecoder',
-        backbone=dict(type='UNetEncoder', widths=widths),
-        neck=dict(type='TextVisionFusionNeck', in_channels=widths,
-                  text_channels=text_dim, fusion_indices=FUSED),
-        decode_head=dict(type='UNetHead', in_channels=list(widths),
-                         num_classes=2, dropout_ratio=0,
-                         loss_decode=dict(type='PartialCrossEntropyLoss')),
-        test_cfg=ConfigDict(mode='whole'))
+def method_models(config: str) -> Dict[str, dict]:
+    """``{name: model cfg}`` of a benchmark config (FGI: two networks)."""
+    cfg = Config.fromfile(config)
+    method = osp.splitext(osp.basename(config))[0]
+    if cfg.get('runner_type') != 'TwoStageRunner':
+        return {method: cfg.model}
+    cfg.work_dir = 'work_dirs/benchmark_train_step'
+    runner = TwoStageRunner(cfg)
+    return {f'{method} teacher': runner.stage_cfg('teacher').model,
+            f'{method} student stage': runner.stage_cfg('student').model}
 
 
-def student(teacher_widths, widths, text_dim, darm_source, cache):
-    return dict(
-        type='DistillEncoderDecoder',
-        teacher=teacher(teacher_widths, text_dim),
-        student_channels=[widths[i] for i in FUSED],
-        distill_indices=FUSED,
-        backbone=dict(type='UNetEncoder', widths=widths),
-        decode_head=dict(type='UNetHead', in_channels=list(widths),
-                         num_classes=2, dropout_ratio=0,
-                         loss_decode=dict(type='CrossEntropyLoss',
-                                          avg_non_ignore=True)),
-        darm=dict(source=darm_source, seed=0),
-        teacher_cache=dict(max_bytes=2 * 1024**3) if cache else None,
-        test_cfg=ConfigDict(mode='whole'))
-
-
-def make_batch(batch, size, text_dim, text_len=25):
-    from mmengine.structures import PixelData
-    from mmseg.structures import SegDataSample
+def make_batch(batch: int, size: int, text_dim: int, text_len: int = 25):
+    """Normalised images and samples carrying every label field."""
     g = torch.Generator().manual_seed(0)
     inputs = torch.randn(batch, 3, size, size, generator=g)
     samples = []
@@ -81,30 +72,41 @@ def make_batch(batch, size, text_dim, text_len=25):
             img_shape=(size, size), ori_shape=(size, size),
             pad_shape=(size, size),
             text_embed=torch.randn(text_len - i % 5, text_dim, generator=g)))
-        sample.gt_comp_seg = PixelData(data=(heat >= 0.3).long()[None])
         sparse = torch.full((size, size), 255)
         sparse[heat >= 0.5] = 1
         sparse[heat <= 0.05] = 0
         sample.gt_sparse_seg = PixelData(data=sparse[None])
+        sample.gt_comp_seg = PixelData(data=(heat >= 0.3).long()[None])
+        sample.gt_level0_seg = PixelData(data=(heat >= 0.5).long()[None])
+        sample.gt_level1_seg = PixelData(data=(heat >= 0.3).long()[None])
+        sample.gt_sem_seg = PixelData(data=(heat >= 0.4).long()[None])
         samples.append(sample)
     return inputs, samples
 
 
-def time_steps(model, inputs, samples, repeats, warmup=1):
-    model.train()
-    params = [p for p in model.parameters() if p.requires_grad]
-    optim = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
-    times = []
-    for i in range(warmup + repeats):
+class Variant:
+    """One network in one precision, stepping with the protocol's AdamW."""
+
+    def __init__(self, model_cfg: dict, precision: str, inputs, samples):
+        self.model = MODELS.build(model_cfg)
+        self.model.init_weights()
+        self.model.train()
+        if precision.endswith('+cl'):
+            convert_to_channels_last(self.model)
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        self.wrapper = AutocastOptimWrapper(
+            dtype='bfloat16' if precision.startswith('bf16') else 'float32',
+            optimizer=torch.optim.AdamW(params, lr=1e-4))
+        self.inputs, self.samples = inputs, samples
+        self.times: List[float] = []
+
+    def step(self) -> float:
         start = time.perf_counter()
-        losses = model.loss(inputs, samples)
-        loss = sum(v for k, v in losses.items() if 'loss' in k)
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        if i >= warmup:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        with self.wrapper.optim_context(self.model):
+            losses = self.model.loss(self.inputs, self.samples)
+        loss, _ = self.model.parse_losses(losses)
+        self.wrapper.update_params(loss)
+        return time.perf_counter() - start
 
 
 def darm_reference(disagreement, ratio=0.3, sizes=(3, 5, 7, 9, 11),
@@ -141,7 +143,7 @@ def bench_darm(batch=8, size=224, repeats=5):
     disagreement |= torch.rand(batch, size, size, generator=g) < 0.02
     darm_mask(disagreement, generator=g)  # warm-up
     fast, slow = [], []
-    for _ in range(repeats):
+    for _ in range(repeats):  # interleaved, as the training steps
         start = time.perf_counter()
         darm_mask(disagreement, generator=g)
         fast.append(time.perf_counter() - start)
@@ -151,52 +153,82 @@ def bench_darm(batch=8, size=224, repeats=5):
     return statistics.median(fast), statistics.median(slow)
 
 
-def main():
+def quartiles(values: List[float]) -> tuple:
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4)
+    return q[0], q[2]
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--size', type=int, default=64)
+    parser.add_argument('--dataset', default='kvasir',
+                        help='configs/benchmark/<dataset>/')
+    parser.add_argument('--methods', nargs='+',
+                        help='config stems (default: all of the dataset)')
+    parser.add_argument('--size', type=int, default=112)
     parser.add_argument('--batch', type=int, default=8)
-    parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--text-dim', type=int, default=768)
-    parser.add_argument('--darm-source', default='predictions',
-                        choices=['predictions', 'masks'])
+    parser.add_argument('--rounds', type=int, default=10,
+                        help='interleaved rounds (one step per variant)')
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--text-dim', type=int, default=384)
     parser.add_argument('--threads', type=int, default=None)
-    args = parser.parse_args()
+    parser.add_argument('--precisions', nargs='+', default=['fp32', FAST],
+                        choices=PRECISIONS,
+                        help='bf16: AutocastOptimWrapper; +cl: channels-last '
+                        'convolutions (ChannelsLastHook)')
+    parser.add_argument('--no-darm', action='store_true')
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     init_default_scope('mmseg')
-    torch.manual_seed(0)
+    configs = sorted(glob.glob(
+        osp.join(REPO, 'configs', 'benchmark', args.dataset, '*.py')))
+    if args.methods:
+        configs = [c for c in configs
+                   if osp.splitext(osp.basename(c))[0] in args.methods]
+    if not configs:
+        raise SystemExit(f'no configs under configs/benchmark/'
+                         f'{args.dataset}/ for {args.methods}')
     inputs, samples = make_batch(args.batch, args.size, args.text_dim)
-    rows = [
-        ('UNet (teacher widths)', unet(TEACHER)),
-        ('FGI teacher', teacher(TEACHER, args.text_dim)),
-        ('UNet (student widths)', unet(STUDENT)),
-        ('FGI student, no cache', student(TEACHER, STUDENT, args.text_dim,
-                                          args.darm_source, cache=False)),
-        ('FGI student stage', student(TEACHER, STUDENT, args.text_dim,
-                                      args.darm_source, cache=True)),
-    ]
-    times = {}
+    variants = {}
+    for config in configs:
+        for name, model_cfg in method_models(config).items():
+            for precision in args.precisions:
+                torch.manual_seed(0)
+                variants[(name, precision)] = Variant(model_cfg, precision,
+                                                      inputs, samples)
+    for _ in range(args.warmup):
+        for v in variants.values():
+            v.step()
+    for _ in range(args.rounds):
+        for v in variants.values():
+            v.times.append(v.step())
     print(f'batch {args.batch}, {args.size} x {args.size}, '
-          f'{torch.get_num_threads()} threads, median of {args.repeats}')
-    for name, cfg in rows:
-        times[name] = time_steps(MODELS.build(cfg), inputs, samples,
-                                 args.repeats)
-        print(f'  {name:<24s} {times[name] * 1000:9.1f} ms/step')
-    teacher_ratio = times['FGI teacher'] / times['UNet (teacher widths)']
-    student_ratio = times['FGI student stage'] / \
-        times['UNet (student widths)']
-    uncached_ratio = times['FGI student, no cache'] / \
-        times['UNet (student widths)']
-    print(f'  teacher / UNet same widths:   {teacher_ratio:.2f}x '
-          '(target <= 1.3x)')
-    print(f'  student stage / student UNet: {student_ratio:.2f}x '
-          '(target <= 1.8x; teacher outputs cached)')
-    print(f'  without the teacher cache:    {uncached_ratio:.2f}x '
-          '(first epoch, or random augmentation)')
-    fast, slow = bench_darm()
-    print(f'DARM at 224 x 224, batch 8: vectorised {fast * 1000:.1f} ms, '
-          f'Python-loop reference {slow * 1000:.1f} ms, '
-          f'{slow / fast:.0f}x faster (target >= 20x)')
+          f'{torch.get_num_threads()} threads, {args.rounds} interleaved '
+          f'rounds of {len(variants)} variants (ms/step: median [IQR])')
+    header = ''.join(f'{p:>21s}' for p in args.precisions)
+    print(f'  {"network":<24s}{header}  (ratio to {args.precisions[0]})')
+    names = dict.fromkeys(name for name, _ in variants)
+    for name in names:
+        cells, medians = [], []
+        for precision in args.precisions:
+            times = [t * 1000 for t in variants[(name, precision)].times]
+            low, high = quartiles(times)
+            medians.append(statistics.median(times))
+            cells.append(f'{medians[-1]:7.1f} [{low:5.0f}-{high:5.0f}]')
+        ratios = ' '.join(f'{m / medians[0]:.2f}x' for m in medians[1:])
+        print(f'  {name:<24s}' + ''.join(f'{c:>21s}' for c in cells) +
+              f'  {ratios}')
+    if not args.no_darm:
+        fast, slow = bench_darm()
+        print(f'DARM at 224 x 224, batch 8: vectorised {fast * 1000:.1f} '
+              f'ms, Python-loop reference {slow * 1000:.1f} ms, '
+              f'{slow / fast:.0f}x faster (target >= 20x)')
 
 
 if __name__ == '__main__':

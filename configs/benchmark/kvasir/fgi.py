@@ -3,7 +3,7 @@
 _base_ = [
     '../../_base_/models/cpu_mini/fgi.py',
     '../../_base_/datasets/kvasir_cpu_mini.py',
-    '../../_base_/default_runtime.py', '../../_base_/schedules/cpu_mini.py'
+    '../../_base_/default_runtime.py', '../../_base_/schedules/cpu_fast.py'
 ]
 runner_type = 'TwoStageRunner'
 teacher_iters = 1500

@@ -3,5 +3,5 @@
 _base_ = [
     '../../_base_/models/cpu_mini/transunet_gaze.py',
     '../../_base_/datasets/kvasir_cpu_mini.py',
-    '../../_base_/default_runtime.py', '../../_base_/schedules/cpu_mini.py'
+    '../../_base_/default_runtime.py', '../../_base_/schedules/cpu_fast.py'
 ]

@@ -155,8 +155,16 @@ def propagate_features(feats: Tensor,
             values.shape[-2:] != feats.shape[-2:]:
         raise ValueError(f'values {tuple(values.shape)} and features '
                          f'{tuple(feats.shape)} differ in batch or size')
-    return _Propagate.apply(feats, values, kernel_size, dilation,
-                            clamp_negative, exclude_padding)
+    # The affinities are channel sums fed to a softmax: fp32 whatever the
+    # autocast dtype upstream, and NCHW, since the in-place strided
+    # products over channels-last views ran 3x slower than the fp32 step.
+    same = values is feats
+    dtype = torch.promote_types(feats.dtype, torch.float32)
+    feats = feats.to(dtype).contiguous()
+    values = feats if same else values.to(dtype).contiguous()
+    with torch.autocast(feats.device.type, enabled=False):
+        return _Propagate.apply(feats, values, kernel_size, dilation,
+                                clamp_negative, exclude_padding)
 
 
 def class_probabilities(logits: Tensor) -> Tensor:

@@ -1,0 +1,8 @@
+# The fast CPU benchmark protocol ("cpu_fast"): cpu_mini.py's schedule with
+# the forward pass under bf16 autocast (AutocastOptimWrapper; weights,
+# gradients and AdamW states stay fp32) and channels-last convolutions
+# (ChannelsLastHook). Evaluation runs in fp32. The same configs use it on a
+# GPU. tools/analysis/benchmark_train_step.py measures the step per method.
+_base_ = ['./cpu_mini.py']
+optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16')
+custom_hooks = [dict(type='ChannelsLastHook')]
