@@ -35,6 +35,8 @@ def load_tool(relative_path: str):
     path = REPO / relative_path
     spec = importlib.util.spec_from_file_location(path.stem + '_tool', path)
     module = importlib.util.module_from_spec(spec)
+    # Registered, so that its functions pickle (worker processes).
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

@@ -236,7 +236,7 @@ def heatmap_to_pseudo_masks(heatmap: np.ndarray,
 
 def save_heatmap(path: str | os.PathLike,
                  heatmap: np.ndarray,
-                 bit_depth: int = 8) -> None:
+                 bit_depth: int = 8) -> np.ndarray:
     """Save a heatmap atomically, in the format given by the suffix.
 
     ``.png`` stores ``round(H * (2**bit_depth - 1))`` as an 8- or 16-bit
@@ -248,6 +248,10 @@ def save_heatmap(path: str | os.PathLike,
         path: Destination file (``.png`` or ``.npy``); its folder must exist.
         heatmap: 2-D map with finite values in [0, 1].
         bit_depth: 8 or 16, for ``.png`` only.
+
+    Returns:
+        The map as stored: what :func:`load_heatmap` reads back from the
+        file (float32), so a caller can score it without decoding it again.
 
     Raises:
         ValueError: On an unsupported suffix or bit depth, or a heatmap that
@@ -264,7 +268,8 @@ def save_heatmap(path: str | os.PathLike,
     if suffix == '.npy':
         data = heatmap.astype(np.float32)
         atomic_write(path, lambda f: np.save(f, data, allow_pickle=False))
-    elif suffix == '.png':
+        return data
+    if suffix == '.png':
         dtypes = {8: np.uint8, 16: np.uint16}
         if bit_depth not in dtypes:
             raise ValueError(f'{path}: bit_depth must be 8 or 16, got '
@@ -276,9 +281,9 @@ def save_heatmap(path: str | os.PathLike,
         if not ok:
             raise ValueError(f'{path}: PNG encoding failed')
         atomic_write(path, lambda f: f.write(encoded.tobytes()))
-    else:
-        raise ValueError(f'{path}: unsupported heatmap format {suffix!r} '
-                         "(use '.png' or '.npy')")
+        return image.astype(np.float32) / scale
+    raise ValueError(f'{path}: unsupported heatmap format {suffix!r} '
+                     "(use '.png' or '.npy')")
 
 
 def load_heatmap(path: str | os.PathLike) -> np.ndarray:

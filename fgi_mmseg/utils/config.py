@@ -4,6 +4,7 @@ from typing import Optional
 
 from mmengine.config import Config
 
+from fgi_mmseg.engine.device_path import use_gpu_fast_path
 from fgi_mmseg.engine.dist import setup_cpu_distributed
 
 
@@ -14,7 +15,8 @@ def prepare_config(config: str,
     """Load ``config`` and apply the command-line overrides of the tools.
 
     ``work_dir`` comes from the command line, else from the config, else
-    ``./work_dirs/<config name>``, as in mmsegmentation's tools.
+    ``./work_dirs/<config name>``, as in mmsegmentation's tools. On a GPU
+    the config gets its GPU-bound loop (:func:`use_gpu_fast_path`).
 
     Args:
         config (str): Config file path.
@@ -35,4 +37,5 @@ def prepare_config(config: str,
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(config))[0])
     setup_cpu_distributed(cfg, launcher)
+    use_gpu_fast_path(cfg)
     return cfg
