@@ -1,7 +1,7 @@
 """Text: structured region descriptions (SPEC.md §4) and their encoding.
 
-* :mod:`.schema`: the VLM prompt, the constrained report schema and its
-  validation, and the phrases rendered from a report;
+* :mod:`.schema`: the VLM prompt, the constrained report schema, its
+  validation and its JSON Schema, and the phrases rendered from a report;
 * :mod:`.records`: the crash-safe ``descriptions.jsonl`` file;
 * :mod:`.describers`: ``openai``, ``gaze``, ``blank`` and ``random``
   describers behind one interface;
@@ -19,7 +19,7 @@ from .pipeline import DescribeSummary, describe_many
 from .records import (DescriptionRecord, JsonlAppender, RecordFormatError,
                       read_records)
 from .schema import (KEYS, PROMPT, ReportValidationError, render_phrases,
-                     validate_report)
+                     report_json_schema, validate_report)
 
 __all__ = [
     'DescribeError', 'DescribeSample', 'DESCRIBERS', 'APIKeyError',
@@ -27,6 +27,7 @@ __all__ = [
     'RandomDescriber', 'build_describer', 'register_describer',
     'DescribeSummary', 'describe_many', 'DescriptionRecord', 'JsonlAppender',
     'RecordFormatError', 'read_records', 'KEYS', 'PROMPT',
-    'ReportValidationError', 'render_phrases', 'validate_report',
+    'ReportValidationError', 'render_phrases', 'report_json_schema',
+    'validate_report',
     'TextEncoder', 'save_embedding', 'cached_ids'
 ]

@@ -1,49 +1,54 @@
 """``openai``: describe images with any OpenAI-compatible chat endpoint.
 
-Hosted models and local servers (vLLM, llama.cpp, Ollama, ...) speak the
-same ``POST {base_url}/chat/completions`` protocol. The image goes inline as
-a base64 JPEG data URL, the system message is the structured
-:data:`~fgi_mmseg.text.schema.PROMPT`, and the reply must be one JSON object
-that passes :func:`~fgi_mmseg.text.schema.validate_report`.
+Hosted models and local servers (vLLM, llama.cpp, Ollama, ...) serve the
+same chat-completions API, spoken here through the official ``openai``
+client. The image goes inline as a base64 JPEG data URL, the system message
+is the structured :data:`~fgi_mmseg.text.schema.PROMPT`, and
+``response_format`` carries the report's JSON Schema, so that servers that
+constrain decoding can only produce valid reports; a server that rejects it
+(HTTP 400 naming it) is asked again without it, for the rest of the run.
 
-Failures are retried with exponential backoff (honouring ``Retry-After``,
-capped): HTTP 408/409/429/5xx, timeouts, connection errors, replies that are
-not JSON and replies that break the schema (the next attempt shows the model
-its invalid reply and the validation message, which is what gets a model to
-correct itself). Other HTTP errors (400, 401, 403, 404: a wrong model name,
-key or URL) are not retried. When no attempt succeeds, :class:`DescribeError`
-carries the reason, which the pipeline records; nothing is ever replaced by
-a default.
+The client retries failed requests (HTTP 408/409/429/5xx, timeouts,
+connection errors) with backoff, honouring ``Retry-After`` up to 2 minutes
+(a longer one fails the request). What it cannot know is done here: a reply
+that breaks the schema is asked for again, showing the model its reply and
+the validation message (which is what gets a model to correct itself), and
+once no attempt succeeds, :class:`DescribeError` carries the reason, which
+the pipeline records. Nothing is ever replaced by a default.
 
-The API key is read from an environment variable once, at construction. It
-is sent only in the ``Authorization`` header, kept in an object whose
-``repr`` hides it, and scrubbed from every reason and log message, so it
-cannot reach logs or written files even if a server echoes it back.
+The API key is read from an environment variable once, at construction,
+and sent only in the ``Authorization`` header. It is kept in an object
+whose ``repr`` hides it and scrubbed from every reason and log message.
 """
 import base64
-import email.utils
 import json
 import logging
 import os
-import random
 import re
-import threading
 import time
 from typing import Any, Callable, Dict, List, Optional
 
 import cv2
-import httpx
 import numpy as np
+import openai
 
 from .base import (BaseDescriber, DescribeError, DescribeSample,
                    register_describer)
-from .schema import PROMPT, ReportValidationError, validate_report
+from .schema import (PROMPT, ReportValidationError, report_json_schema,
+                     validate_report)
 
 logger = logging.getLogger(__name__)
 
 USER_TEXT = ('Describe the abnormal region in this image. Reply with the '
              'JSON object only.')
-RETRY_STATUS = frozenset({408, 409, 429})  # plus every 5xx
+# Not strict: OpenAI's strict mode takes a subset of JSON Schema without
+# ``prefixItems``, which "exactly one shape word" needs. Servers that compile
+# the schema into a grammar (vLLM, llama.cpp) enforce it whatever the flag.
+RESPONSE_FORMAT = {
+    'type': 'json_schema',
+    'json_schema': {'name': 'fgi_report', 'strict': False,
+                    'schema': report_json_schema()},
+}
 _EXCERPT = 120  # characters of a server body or reply shown in reasons
 _FENCE_RE = re.compile(r'^```[a-zA-Z]*\s*(.*?)\s*```$', re.DOTALL)
 
@@ -56,6 +61,10 @@ class ReplyParseError(ValueError):
     """The reply content is not one JSON object."""
 
 
+class _NotACompletion(ValueError):
+    """A successful HTTP response that is no chat completion."""
+
+
 class _Secret:
     """Holds a secret; its ``repr``/``str`` never show it, and it does not
     pickle, so it cannot leak through logs, tracebacks or dumps."""
@@ -66,7 +75,7 @@ class _Secret:
         self._value = value
 
     def reveal(self) -> str:
-        """The secret itself, for the Authorization header only."""
+        """The secret itself, for the API client only."""
         return self._value
 
     def __repr__(self) -> str:
@@ -78,14 +87,25 @@ class _Secret:
         raise TypeError('secrets cannot be pickled')
 
 
-class _Retryable(Exception):
-    """An attempt failed in a way worth retrying."""
+class _Client(openai.OpenAI):
+    """The SDK client, sleeping its retry delays through a replaceable
+    function (tests record them instead of waiting). ``_sleep_for_retry``
+    is the SDK's own (private) hook, hence the pinned major version."""
 
-    def __init__(self, reason: str,
-                 retry_after: Optional[float] = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    def _sleep_for_retry(self, *, retries_taken: int, max_retries: int,
+                         options: Any, response: Any) -> None:
+        # The SDK's own delay: Retry-After, or exponential backoff (0.5 s
+        # doubling up to 8 s) with jitter.
+        delay = self._calculate_retry_timeout(
+            max_retries - retries_taken, options,
+            response.headers if response is not None else None)
+        what = ('no response' if response is None else
+                f'HTTP {response.status_code}')
+        logger.warning('%s; retry %d/%d in %.2f s', what, retries_taken + 1,
+                       max_retries, delay)
+        self.sleep(delay)
 
 
 def _excerpt(text: str) -> str:
@@ -94,24 +114,6 @@ def _excerpt(text: str) -> str:
     if len(text) > _EXCERPT:
         text = text[:_EXCERPT - 3] + '...'
     return repr(text)
-
-
-def parse_retry_after(value: Optional[str]) -> Optional[float]:
-    """Seconds to wait from a ``Retry-After`` header (seconds or a date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    return max(0.0, seconds) if np.isfinite(seconds) else None
 
 
 def parse_reply(content: Any) -> Dict[str, Any]:
@@ -195,20 +197,18 @@ class OpenAIDescriber(BaseDescriber):
 
     Args:
         base_url: API root, e.g. ``https://api.openai.com/v1`` or
-            ``http://localhost:8000/v1``.
+            ``http://localhost:8000/v1``; ``None`` follows the client's
+            convention (``OPENAI_BASE_URL``, else the OpenAI API).
         model: Model name the endpoint knows.
         api_key_env: Name of the environment variable holding the key;
             ``None`` or ``''`` sends no key (local servers).
-        max_retries: Retries after the first attempt.
-        backoff: First retry delay in seconds; doubles on each retry
-            (with jitter), capped at ``max_backoff``.
+        max_retries: Retries of a failed request (by the client), and of
+            an invalid reply, after the first attempt.
         timeout: Seconds allowed for each HTTP request.
-        concurrency: Requests in flight at once (threads in the pipeline
-            and the connection-pool size).
-        max_backoff: Upper bound of any delay, ``Retry-After`` included.
+        concurrency: Requests in flight at once (threads in the pipeline).
         image_max_side: Long side images are reduced to before sending.
         temperature: Sampling temperature (0: most deterministic).
-        sleep: Delay function, replaceable for tests.
+        sleep: The client's retry delay function (replaceable for tests).
 
     Raises:
         APIKeyError: If ``api_key_env`` names an unset or empty variable.
@@ -218,24 +218,20 @@ class OpenAIDescriber(BaseDescriber):
     name = 'openai'
 
     def __init__(self,
-                 base_url: str,
+                 base_url: Optional[str],
                  model: str,
                  api_key_env: Optional[str] = 'OPENAI_API_KEY',
                  max_retries: int = 4,
-                 backoff: float = 0.5,
                  timeout: float = 60,
                  concurrency: int = 4,
-                 max_backoff: float = 30.0,
                  image_max_side: int = 1024,
                  temperature: float = 0.0,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        if not base_url or not model:
-            raise ValueError('the openai describer needs a base URL and a '
-                             'model name')
+        if not model:
+            raise ValueError('the openai describer needs a model name')
         if max_retries < 0 or concurrency < 1 or timeout <= 0:
             raise ValueError('need max_retries >= 0, concurrency >= 1 and '
                              'timeout > 0')
-        self.base_url = base_url.rstrip('/')
         self.model = model
         self.api_key_env = api_key_env or None
         self._api_key: Optional[_Secret] = None
@@ -248,87 +244,86 @@ class OpenAIDescriber(BaseDescriber):
                     'server)')
             self._api_key = _Secret(value.strip())
         self.max_retries = int(max_retries)
-        self.backoff = float(backoff)
         self.timeout = float(timeout)
         self.concurrency = int(concurrency)
-        self.max_backoff = float(max_backoff)
         self.image_max_side = int(image_max_side)
         self.temperature = float(temperature)
-        self._sleep = sleep
-        self._random = random.Random()
-        self._random_lock = threading.Lock()
-        # One pooled client shared by the worker threads (httpx.Client is
-        # thread-safe). The key is not a default header: it is added per
-        # request, so the client object itself holds no secret.
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(self.timeout),
-            limits=httpx.Limits(max_connections=self.concurrency,
-                                max_keepalive_connections=self.concurrency))
+        self._use_schema = True  # until the server rejects response_format
+        # Without a key the client would read OPENAI_API_KEY itself and
+        # send it to whatever server this is; give it a placeholder and
+        # remove the header from every request instead.
+        key = self._api_key.reveal() if self._api_key else 'no-key'
+        self._headers = {} if self._api_key else {'Authorization': openai.omit}
+        # One client shared by the worker threads (it is thread-safe).
+        self._client = _Client(base_url=base_url or None, api_key=key,
+                               max_retries=self.max_retries,
+                               timeout=self.timeout)
+        self._client.sleep = sleep
+        self.base_url = str(self._client.base_url).rstrip('/')
 
-    # -- secrets -----------------------------------------------------------
     def scrub(self, text: str) -> str:
         """Remove the key from text that may be logged or written."""
         if self._api_key is not None:
             text = text.replace(self._api_key.reveal(), '<hidden>')
         return text
 
-    def _headers(self) -> Dict[str, str]:
-        headers = {'Content-Type': 'application/json'}
-        if self._api_key is not None:
-            headers['Authorization'] = f'Bearer {self._api_key.reveal()}'
-        return headers
+    # -- one request (the client retries it) -------------------------------
+    def _create(self, messages: List[Dict[str, Any]]) -> Any:
+        """The completion, with the schema unless the server rejects it."""
+        kwargs = dict(model=self.model, messages=messages,
+                      temperature=self.temperature,
+                      extra_headers=self._headers)
+        if self._use_schema:
+            try:
+                return self._client.chat.completions.create(
+                    response_format=RESPONSE_FORMAT, **kwargs)
+            except openai.APIStatusError as err:
+                # 422: servers whose request validation answers that way.
+                if err.status_code not in (400, 422) or \
+                        'response_format' not in err.response.text:
+                    raise
+                self._drop_schema(err)
+        return self._client.chat.completions.create(**kwargs)
 
-    # -- one attempt -------------------------------------------------------
-    def _request(self, messages: List[Dict[str, Any]]) -> Any:
-        """POST once; return the reply content or raise _Retryable."""
-        body = {
-            'model': self.model,
-            'messages': messages,
-            'response_format': {'type': 'json_object'},
-            'temperature': self.temperature,
-        }
-        url = f'{self.base_url}/chat/completions'
-        try:
-            response = self._client.post(url, json=body,
-                                         headers=self._headers())
-        except httpx.TimeoutException:
-            raise _Retryable(f'timed out after {self.timeout:g} s') from None
-        except httpx.TransportError as err:
-            raise _Retryable(f'connection error: {type(err).__name__}: '
-                             f'{err}') from None
-        status = response.status_code
-        if status >= 400:
-            reason = (f'HTTP {status} {response.reason_phrase}: '
-                      f'{_excerpt(response.text)}')
-            if status in RETRY_STATUS or status >= 500:
-                raise _Retryable(
-                    reason,
-                    parse_retry_after(response.headers.get('Retry-After')))
-            # A wrong key, model or URL does not heal by retrying.
-            raise DescribeError(self.scrub(reason))
-        try:
-            return response.json()['choices'][0]['message']['content']
-        except (ValueError, LookupError, TypeError):
-            raise _Retryable('response is not a chat completion: ' +
-                             _excerpt(response.text)) from None
+    def _drop_schema(self, err: openai.APIStatusError) -> None:
+        """Stop sending ``response_format`` for the rest of the run."""
+        if self._use_schema:  # a race between threads only warns twice
+            self._use_schema = False
+            logger.warning(
+                'the server rejects response_format (HTTP %d: %s); asking '
+                'without it from now on (replies are still validated)',
+                err.status_code, self.scrub(_excerpt(err.response.text)))
 
-    def _delay(self, retry: int, retry_after: Optional[float]) -> float:
-        """Seconds before retry number ``retry`` (0-based)."""
-        if retry_after is not None:
-            return min(self.max_backoff, retry_after)
-        with self._random_lock:
-            jitter = 0.5 + 0.5 * self._random.random()
-        # Jitter keeps concurrent workers from retrying in lockstep.
-        return min(self.max_backoff, self.backoff * 2**retry * jitter)
+    def _content(self, messages: List[Dict[str, Any]]) -> Any:
+        """The reply content, or :class:`_NotACompletion` (the client
+        raises ``openai.APIError`` once it has given up)."""
+        try:
+            completion = self._create(messages)
+        except json.JSONDecodeError as err:  # a 200 whose body is no JSON
+            raise _NotACompletion(_excerpt(err.doc)) from None
+        try:
+            return completion.choices[0].message.content
+        except (AttributeError, LookupError, TypeError):
+            raise _NotACompletion(_excerpt(completion.to_json())) from None
+
+    def _api_reason(self, err: openai.APIError) -> str:
+        """Why the client gave up, in the words of the records."""
+        if isinstance(err, openai.APITimeoutError):
+            return f'timed out after {self.timeout:g} s'
+        if isinstance(err, openai.APIStatusError):
+            response = err.response
+            return (f'HTTP {response.status_code} {response.reason_phrase}: '
+                    f'{_excerpt(response.text)}')
+        cause = err.__cause__ or err
+        return f'connection error: {type(cause).__name__}: {cause}'
 
     # -- public ------------------------------------------------------------
     def describe(self, sample: DescribeSample) -> Dict[str, Any]:
         """Ask the endpoint about one image, retrying as documented.
 
         Raises:
-            DescribeError: With the last failure's reason (and the number
-                of attempts) once retries are exhausted, or at once for an
-                unreadable image or a non-retryable HTTP error.
+            DescribeError: With the last failure's reason and the number of
+                failed attempts, or at once for an unreadable image.
         """
         image_url = encode_image(sample.image_path, self.image_max_side)
         base_messages = [
@@ -338,19 +333,22 @@ class OpenAIDescriber(BaseDescriber):
                 {'type': 'image_url', 'image_url': {'url': image_url}},
             ]},
         ]
-        messages = base_messages
-        attempts = self.max_retries + 1
-        reason = 'no attempt made'
-        for attempt in range(attempts):
-            retry_after = None
-            content: Any = None
+        messages, failed, reason = base_messages, 0, 'no attempt made'
+        for attempt in range(self.max_retries + 1):
             try:
-                content = self._request(messages)
+                content = self._content(messages)
                 return parse_reply(content)
-            except _Retryable as err:
-                reason, retry_after = self.scrub(err.reason), err.retry_after
+            except openai.APIError as err:  # already retried by the client
+                # The client numbers its retries in a header of each request.
+                retries = err.request.headers['x-stainless-retry-count']
+                failed += int(retries) + 1
+                reason = self._api_reason(err)
+                break
+            except _NotACompletion as err:
+                failed += 1
+                reason = f'response is not a chat completion: {err}'
             except (ReplyParseError, ReportValidationError) as err:
-                reason = self.scrub(f'invalid reply: {err}')
+                failed, reason = failed + 1, f'invalid reply: {err}'
                 # Show the model its reply and what was wrong with it.
                 messages = base_messages + [
                     {'role': 'assistant', 'content': str(content)[:4000]},
@@ -358,16 +356,14 @@ class OpenAIDescriber(BaseDescriber):
                      f'That reply was invalid: {err}. Reply again with '
                      'exactly one JSON object as instructed.'},
                 ]
-            if attempt + 1 < attempts:
-                delay = self._delay(attempt, retry_after)
-                logger.warning('%s: attempt %d/%d failed (%s); retrying in '
-                               '%.2f s', sample.sample_id, attempt + 1,
-                               attempts, reason, delay)
-                self._sleep(delay)
-        raise DescribeError(f'{attempts} attempt(s) failed; last: {reason}')
+            if attempt < self.max_retries:
+                logger.warning('%s: %s; asking again', sample.sample_id,
+                               self.scrub(reason))
+        raise DescribeError(
+            self.scrub(f'{failed} attempt(s) failed; last: {reason}'))
 
     def close(self) -> None:
-        """Close the HTTP connection pool."""
+        """Close the client's connection pool."""
         self._client.close()
 
     def __repr__(self) -> str:

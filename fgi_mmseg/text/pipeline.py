@@ -68,7 +68,8 @@ def describe_many(samples: Sequence[DescribeSample],
         concurrency: Samples described at once; defaults to the
             describer's own ``concurrency`` (1 for offline describers,
             which then run in this thread).
-        progress: Show a tqdm progress bar (on stderr).
+        progress: Show a tqdm progress bar (on stderr), with the number
+            of failures so far.
 
     Returns:
         The summary; failure reasons are also in the file.
@@ -76,13 +77,17 @@ def describe_many(samples: Sequence[DescribeSample],
     workers = int(concurrency or getattr(describer, 'concurrency', 1) or 1)
     summary = DescribeSummary()
     bar = tqdm(total=len(samples), desc=f'describe ({describer.name})',
-               unit='img', disable=not progress, dynamic_ncols=True)
+               unit='img', disable=not progress, dynamic_ncols=True,
+               postfix={'failed': 0})
 
     def finish(record: DescriptionRecord) -> None:
         appender.append(record)
         summary.attempted += 1
         if not record.ok:
             summary.failures[record.id] = record.error
+            # Seen during the run, a burst of failures (a wrong model
+            # name, an exhausted quota) can be stopped early.
+            bar.set_postfix(failed=len(summary.failures), refresh=False)
         bar.update(1)
 
     try:

@@ -13,11 +13,13 @@ characteristics list, ``"12%"`` for 12) and rejects everything else with a
 :class:`ReportValidationError` that names the key, the offending value and
 what was expected, so a reply can be retried or the failure recorded with a
 useful reason. :func:`render_phrases` turns a validated report into the short
-normalised phrases the text encoder tokenises.
+normalised phrases the text encoder tokenises. :func:`report_json_schema` is
+the same schema as JSON Schema, sent to servers that constrain decoding.
 """
 import math
 import re
-from typing import Any, Dict, List, Mapping
+import string
+from typing import Any, Dict, Iterable, List, Mapping, Set
 
 LOCATIONS = ('upper left', 'upper right', 'lower left', 'lower right',
              'center')
@@ -32,8 +34,11 @@ MAX_EXTRA_WORDS = 4  # texture/brightness words besides the shape word
 MAX_WORD_CHARS = 20
 MAX_REMARKS_CHARS = 200
 # One or two words of letters and hyphens ('granular', 'well-defined',
-# 'dark red'); digits and punctuation would let free text in.
-_WORD_RE = re.compile(r'^[a-z]+(?:-[a-z]+)*(?: [a-z]+(?:-[a-z]+)*)?$')
+# 'dark red'); digits and punctuation would let free text in. The pieces are
+# shared with the JSON Schema, so that the two cannot drift apart.
+# (Plain groups: llama.cpp's schema converter rejects '(?:'.)
+_PART = r'[a-z]+(-[a-z]+)*'
+_WORD_RE = re.compile(rf'^{_PART}( {_PART})?$')
 # Shown in error messages; long replies are cut so logs stay readable.
 _MAX_SHOWN = 80
 
@@ -167,7 +172,9 @@ def _area(value: Any) -> float:
     number = float(number)
     if not math.isfinite(number) or not 0.0 <= number <= 100.0:
         raise ReportValidationError(key, value, expected)
-    return round(number, 2)
+    # + 0.0 turns -0.0 into 0.0: a minus sign is no part of a normal form
+    # (and grammar-constrained decoders cannot write it for a minimum of 0).
+    return round(number, 2) + 0.0
 
 
 def _remarks(value: Any) -> str:
@@ -229,6 +236,99 @@ def validate_report(obj: Any) -> Dict[str, Any]:
         'confidence': _choice('confidence', fields['confidence'],
                               CONFIDENCES),
         'remarks': _remarks(fields['remarks']),
+    }
+
+
+def _letter_class(letters: Iterable[str]) -> str:
+    """A regex class of lowercase letters, in ranges: ``'[a-kmt-z]'``."""
+    runs: List[List[str]] = []
+    for letter in sorted(letters):
+        if runs and ord(letter) == ord(runs[-1][1]) + 1:
+            runs[-1][1] = letter
+        else:
+            runs.append([letter, letter])
+    return '[' + ''.join(a if a == b else f'{a}-{b}' for a, b in runs) + ']'
+
+
+def _none_of(words: Iterable[str]) -> str:
+    """A regex (unanchored) for the words ``[a-z]+`` other than ``words``.
+
+    It is spelled out as a trie of alternatives because grammar-based
+    decoders (llama.cpp, vLLM's xgrammar and llguidance) support neither
+    JSON Schema's ``not`` nor regex look-arounds.
+    """
+
+    def after(suffixes: Set[str]) -> str:
+        # Ways to continue a prefix whose possible endings into ``words``
+        # are ``suffixes`` ('' in it: the prefix itself is one of them).
+        heads = sorted({s[0] for s in suffixes if s})
+        alternatives = [
+            head + after({s[1:] for s in suffixes if s[:1] == head})
+            for head in heads
+        ]
+        others = set(string.ascii_lowercase) - set(heads)
+        alternatives.append(_letter_class(others) + '[a-z]*')  # no word
+        group = '(' + '|'.join(alternatives) + ')'
+        return group if '' in suffixes else group + '?'  # may stop here
+
+    # The empty prefix may not stop either: a word has a letter.
+    return after(set(words) | {''})
+
+
+def report_json_schema() -> Dict[str, Any]:
+    """The report schema as a JSON Schema (draft 2020-12), for decoding.
+
+    It admits exactly the normalised reports: every report it accepts
+    passes :func:`validate_report`, and every report
+    :func:`validate_report` returns satisfies it. (The validator also
+    accepts harmless variants such as ``'Upper-Left'`` or ``'12%'``; a
+    constrained decoder need never produce them.)
+
+    Written for the grammar-based decoders of local servers (llama.cpp,
+    vLLM's xgrammar and llguidance): no ``not``, no look-arounds, patterns
+    anchored and with plain groups, and ``characteristics`` as one tuple
+    per word count (the shape word first, as :func:`validate_report` puts
+    it), since llama.cpp ignores ``prefixItems`` beside ``items``. A
+    decoder that skips a keyword (llama.cpp: ``maxLength`` beside
+    ``pattern``, ``minimum``, ``maximum``) constrains a little less; every
+    reply is validated anyway.
+
+    Returns:
+        A new dict each call (callers may modify it).
+    """
+
+    def one_of(values: tuple) -> Dict[str, Any]:
+        return {'type': 'string', 'enum': list(values)}
+
+    def words(extra: int) -> Dict[str, Any]:
+        """The shape word, then exactly ``extra`` other words."""
+        return {'type': 'array', 'minItems': 1 + extra, 'items': False,
+                'prefixItems': [{'$ref': '#/$defs/shape'}] +
+                [{'$ref': '#/$defs/word'} for _ in range(extra)]}
+
+    # Any word but a shape word: another single word, a hyphenated word,
+    # or two words.
+    other_word = (f'^({_none_of(SHAPES)}|[a-z]+(-[a-z]+)+|'
+                  f'{_PART} {_PART})$')
+    return {
+        'type': 'object',
+        'properties': {
+            'location': one_of(LOCATIONS),
+            'boundary': one_of(BOUNDARIES),
+            'characteristics': {
+                'anyOf': [words(n) for n in range(MAX_EXTRA_WORDS + 1)]},
+            'area_percentage': {'type': 'number', 'minimum': 0,
+                                'maximum': 100},
+            'confidence': one_of(CONFIDENCES),
+            'remarks': {'type': 'string', 'maxLength': MAX_REMARKS_CHARS},
+        },
+        'required': list(KEYS),
+        'additionalProperties': False,
+        '$defs': {
+            'shape': one_of(SHAPES),
+            'word': {'type': 'string', 'maxLength': MAX_WORD_CHARS,
+                     'pattern': other_word},
+        },
     }
 
 

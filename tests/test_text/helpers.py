@@ -3,14 +3,16 @@
 :class:`LoopbackServer` is an ``http.server`` on 127.0.0.1 (port 0, so
 parallel runs never clash) that answers ``POST .../chat/completions`` from a
 script of responses, one per request, and records every request (path,
-headers, JSON body) for assertions. When the script is empty it answers
-with a valid report.
+headers, JSON body) for assertions; header names are case-insensitive, as in
+HTTP (the openai client sends them in lower case). When the script is empty
+it answers with a valid report.
 """
 import json
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -65,7 +67,7 @@ class Request:
     """What the server received."""
 
     path: str
-    headers: Dict[str, str]
+    headers: Message  # case-insensitive; a missing header reads as None
     body: Any
 
 
@@ -95,7 +97,7 @@ class LoopbackServer:
                     body = raw
                 with server._lock:
                     server.requests.append(
-                        Request(self.path, dict(self.headers), body))
+                        Request(self.path, self.headers, body))
                     reply = server.script.popleft() if server.script \
                         else Reply.report()
                     server.in_flight += 1

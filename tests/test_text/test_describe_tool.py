@@ -115,15 +115,15 @@ def test_kill_and_resume(demo_root, tmp_path, tool, capsys):
 
 def test_openai_tool_never_leaks_the_key(demo_root, tmp_path, server, tool,
                                          monkeypatch, capfd, caplog):
-    caplog.set_level('DEBUG')  # httpx/httpcore debug logs included
+    caplog.set_level('DEBUG')  # the client's and httpx2's logs included
     monkeypatch.setenv(ENV, SECRET)
     root = tmp_path / 'data'
     shutil.copytree(demo_root, root)
     out = tmp_path / 'out' / 'descriptions.jsonl'
     args = [str(root), '--img-suffix', '.png', '--describer', 'openai',
             '--base-url', server.base_url, '--model', 'test-vlm',
-            '--api-key-env', ENV, '--out', str(out), '--backoff', '0.01',
-            '--concurrency', '4', '--no-progress']
+            '--api-key-env', ENV, '--out', str(out), '--workers', '4',
+            '--no-progress']
     ids = read_split_ids(root)
 
     # Run 1, no retries: two failures are recorded with their reasons.

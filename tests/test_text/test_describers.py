@@ -190,3 +190,11 @@ def test_describe_many_records_every_sample(tmp_path, concurrency):
     assert sorted(records) == sorted(ids)
     assert records['bad1'].error == 'cannot describe bad1'
     assert 'sk-secret' not in path.read_text()
+
+
+def test_progress_bar_counts_failures(tmp_path, capsys):
+    samples = [DescribeSample(i, '') for i in ['a', 'bad1', 'b', 'bad2']]
+    with JsonlAppender(tmp_path / 'd.jsonl') as appender:
+        describe_many(samples, Flaky(), appender, concurrency=2)
+    err = capsys.readouterr().err
+    assert '4/4' in err and 'failed=2' in err

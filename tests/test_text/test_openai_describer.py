@@ -10,8 +10,8 @@ import pytest
 from fgi_mmseg.text import (APIKeyError, DescribeError, DescribeSample,
                             JsonlAppender, OpenAIDescriber, describe_many,
                             read_records)
-from fgi_mmseg.text.openai_describer import parse_reply, parse_retry_after
-from fgi_mmseg.text.schema import PROMPT
+from fgi_mmseg.text.openai_describer import RESPONSE_FORMAT, parse_reply
+from fgi_mmseg.text.schema import PROMPT, report_json_schema
 from tests.test_text.helpers import VALID_REPORT, LoopbackServer, Reply
 
 SECRET = 'sk-test-DO-NOT-LEAK-3f9a1c'
@@ -34,15 +34,15 @@ def image(tmp_path):
 
 @pytest.fixture
 def make(server, monkeypatch):
-    """Build a describer with the secret key and recorded (not slept)
-    retry delays."""
+    """Build a describer with the secret key and the client's retry delays
+    recorded (not slept)."""
     monkeypatch.setenv(ENV, SECRET)
     made = []
 
     def factory(**kwargs):
         sleeps = []
         options = dict(base_url=server.base_url, model='test-vlm',
-                       api_key_env=ENV, backoff=0.01, timeout=5,
+                       api_key_env=ENV, timeout=5,
                        sleep=sleeps.append)
         options.update(kwargs)
         describer = OpenAIDescriber(**options)
@@ -64,9 +64,12 @@ def test_valid_reply_and_request_format(server, make, image):
     (request, ) = server.requests
     assert request.path == '/v1/chat/completions'
     assert request.headers['Authorization'] == f'Bearer {SECRET}'
+    assert [k.lower() for k, v in request.headers.items()
+            if SECRET in v] == ['authorization']
+    assert SECRET not in request.path + json.dumps(request.body)
     body = request.body
     assert body['model'] == 'test-vlm'
-    assert body['response_format'] == {'type': 'json_object'}
+    assert body['response_format'] == RESPONSE_FORMAT
     system, user = body['messages']
     assert system == {'role': 'system', 'content': PROMPT}
     url = user['content'][1]['image_url']['url']
@@ -100,18 +103,22 @@ def test_invalid_reply_then_valid(server, make, image, bad, reason):
     retry_messages = server.requests[1].body['messages']
     assert retry_messages[2] == {'role': 'assistant', 'content': bad}
     assert reason in retry_messages[3]['content']
-    assert len(describer.sleeps) == 1
+    assert describer.sleeps == []  # an invalid reply is asked again at once
 
 
 def test_429_respects_retry_after_capped(server, make, image):
-    describer = make(max_backoff=2.0)
+    describer = make()
     server.push(Reply(429, {'error': 'slow down'}, {'Retry-After': '1'}),
-                Reply(429, {'error': 'slow down'}, {'Retry-After': '600'}),
+                Reply(429, {'error': 'slow down'}, {'Retry-After': '90'}),
                 Reply.report())
     assert describer.describe(image)['confidence'] == 'high'
-    assert describer.sleeps == [1.0, 2.0]
-    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT') == 0.0
-    assert parse_retry_after('soon') is None
+    assert describer.sleeps == [1.0, 90.0]
+    # Longer than the client's cap (2 minutes): a failure, not a wait.
+    server.push(Reply(429, {'error': 'quota'}, {'Retry-After': '600'}))
+    with pytest.raises(DescribeError,
+                       match=r'^1 attempt\(s\) failed; last: HTTP 429'):
+        describer.describe(image)
+    assert len(server.requests) == 4 and len(describer.sleeps) == 2
 
 
 def test_500s_until_failure_recorded(server, make, image, tmp_path):
@@ -124,9 +131,9 @@ def test_500s_until_failure_recorded(server, make, image, tmp_path):
     reason = summary.failures['img']
     assert reason.startswith('3 attempt(s) failed; last: HTTP 500')
     assert 'boom' in reason
-    # exponential backoff: 0.01 then 0.02, each with jitter in [0.5, 1]
-    assert 0.005 <= describer.sleeps[0] <= 0.01
-    assert 0.01 <= describer.sleeps[1] <= 0.02
+    # the client's exponential backoff: 0.5 s, then 1 s, less 0-25% jitter
+    assert 0.375 <= describer.sleeps[0] <= 0.5
+    assert 0.75 <= describer.sleeps[1] <= 1.0
     assert read_records(path)['img'].error == reason
 
 
@@ -183,10 +190,14 @@ def test_missing_key_names_the_variable(monkeypatch, server):
         OpenAIDescriber(server.base_url, 'm', api_key_env=ENV)
 
 
-def test_no_key_for_local_servers(server, image):
+def test_no_key_for_local_servers(server, image, monkeypatch):
+    # The client's own fallback variable must not reach the server either.
+    monkeypatch.setenv('OPENAI_API_KEY', SECRET)
     with OpenAIDescriber(server.base_url, 'm', api_key_env=None) as d:
         d.describe(image)
-    assert 'Authorization' not in server.requests[0].headers
+    (request, ) = server.requests
+    assert 'Authorization' not in request.headers
+    assert not any(SECRET in value for value in request.headers.values())
 
 
 def test_concurrency_is_bounded(server, make, image, tmp_path):
@@ -197,3 +208,64 @@ def test_concurrency_is_bounded(server, make, image, tmp_path):
         summary = describe_many(samples, describer, appender, progress=False)
     assert summary.succeeded == 9
     assert 1 < server.max_in_flight <= 3
+
+
+def test_schema_is_sent(server, make, image):
+    make().describe(image)
+    response_format = server.requests[0].body['response_format']
+    assert response_format['type'] == 'json_schema'
+    schema = response_format['json_schema']['schema']
+    assert schema == report_json_schema()
+    assert schema['additionalProperties'] is False
+    assert schema['properties']['location']['enum'][0] == 'upper left'
+
+
+def test_rejected_response_format_falls_back_and_is_remembered(
+        server, make, image, caplog):
+    describer = make()
+    server.push(Reply(400, {'error': {
+        'message': "Unsupported response_format type 'json_schema'",
+        'type': 'invalid_request_error'}}))
+    assert describer.describe(image)['location'] == 'lower left'
+    describer.describe(image)
+    first, fallback, later = (r.body for r in server.requests)
+    assert first['response_format'] == RESPONSE_FORMAT
+    assert 'response_format' not in fallback
+    assert 'response_format' not in later  # remembered for the run
+    assert fallback['messages'] == first['messages']
+    assert caplog.text.count('rejects response_format') == 1
+    assert describer.sleeps == []
+
+
+def test_other_400_is_not_a_fallback(server, make, image):
+    describer = make()
+    server.push(Reply(400, {'error': {'message': 'unknown model'}}))
+    with pytest.raises(DescribeError, match='HTTP 400.*unknown model'):
+        describer.describe(image)
+    assert len(server.requests) == 1
+    describer.describe(image)
+    assert server.requests[1].body['response_format'] == RESPONSE_FORMAT
+
+
+@pytest.mark.parametrize('reply', [
+    Reply(body='<html>a proxy page</html>'),
+    Reply(body={'object': 'error'}),
+])
+def test_response_that_is_no_completion_is_retried(server, make, image,
+                                                   reply):
+    describer = make(max_retries=1)
+    server.push(reply, reply)
+    with pytest.raises(DescribeError) as info:
+        describer.describe(image)
+    assert len(server.requests) == 2
+    assert info.value.reason.startswith(
+        '2 attempt(s) failed; last: response is not a chat completion')
+
+
+def test_attempts_add_up_over_kinds_of_failure(server, make, image):
+    describer = make(max_retries=1)
+    server.push(Reply.content('not json'), *[Reply(503, {'e': 'busy'})] * 2)
+    with pytest.raises(DescribeError,
+                       match=r'^3 attempt\(s\) failed; last: HTTP 503'):
+        describer.describe(image)
+    assert len(server.requests) == 3

@@ -44,6 +44,10 @@ def test_valid_report_is_normalised():
     assert validate_report(once) == once
     assert validate_report(with_(location='centre'))['location'] == 'center'
     assert validate_report(with_(remarks=None))['remarks'] == ''
+    # no minus sign on a zero area (a schema-constrained decoder cannot
+    # write one)
+    assert str(validate_report(with_(area_percentage=-0.0))
+               ['area_percentage']) == '0.0'
 
 
 @pytest.mark.parametrize('key, value, expected', [

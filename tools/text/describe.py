@@ -20,9 +20,13 @@ Examples::
     python tools/text/describe.py ../shared/data/kvasir-seg \\
         --heatmaps $PWD/data/kvasir-gaze/heatmaps --describer gaze \\
         --out data/kvasir-gaze/descriptions.jsonl
-    # any OpenAI-compatible endpoint; the key is read from the variable
+    # any OpenAI-compatible endpoint, 8 requests in flight; the key is read
+    # from the variable
     OPENAI_API_KEY=... python tools/text/describe.py DATA --describer openai \\
-        --base-url https://api.openai.com/v1 --model gpt-4o-mini
+        --base-url https://api.openai.com/v1 --model gpt-4o-mini --workers 8
+    # a local server (vLLM, llama.cpp, ...) that needs no key
+    python tools/text/describe.py DATA --describer openai --api-key-env '' \\
+        --base-url http://localhost:8000/v1 --model MODEL
 """
 import argparse
 import logging
@@ -58,24 +62,25 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--out', help='output file (default: <data_root>/descriptions.jsonl)')
     parser.add_argument('--retry-failed', action='store_true',
                         help='retry ids whose latest record is a failure')
-    parser.add_argument('--concurrency', type=int,
-                        help='samples at once (default: 4 for openai, '
-                        'else 1)')
+    parser.add_argument('--workers', '--concurrency', type=int,
+                        dest='workers', metavar='N',
+                        help='samples at once: requests in flight for '
+                        'openai (default: 4 for openai, else 1)')
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress bar')
     group = parser.add_argument_group('openai describer')
     group.add_argument('--base-url', help='API root, e.g. '
-                       'https://api.openai.com/v1')
+                       'http://localhost:8000/v1 (default: $OPENAI_BASE_URL, '
+                       'else https://api.openai.com/v1)')
     group.add_argument('--model', help='model name')
     group.add_argument(
         '--api-key-env', default='OPENAI_API_KEY',
         help="environment variable holding the API key ('' for none)")
     group.add_argument('--max-retries', type=int, default=4,
-                       help='retries per image after the first attempt')
+                       help='retries of a failed request, and of an invalid '
+                       'reply, after the first attempt')
     group.add_argument('--timeout', type=float, default=60,
                        help='seconds per request')
-    group.add_argument('--backoff', type=float, default=0.5,
-                       help='first retry delay in seconds (doubles)')
     group = parser.add_argument_group('gaze and random describers')
     group.add_argument('--threshold', type=float, default=0.5,
                        help='gaze: heatmap level of the described region')
@@ -119,14 +124,12 @@ def collect_ids(root: Path, splits: Optional[List[str]], images: Path,
 def describer_kwargs(args: argparse.Namespace) -> dict:
     """Constructor arguments of the chosen describer."""
     if args.describer == 'openai':
-        if not args.base_url or not args.model:
-            raise ValueError('--describer openai needs --base-url and '
-                             '--model')
+        if not args.model:
+            raise ValueError('--describer openai needs --model')
         return dict(base_url=args.base_url, model=args.model,
                     api_key_env=args.api_key_env or None,
                     max_retries=args.max_retries, timeout=args.timeout,
-                    backoff=args.backoff,
-                    concurrency=args.concurrency or 4)
+                    concurrency=args.workers or 4)
     if args.describer == 'gaze':
         return dict(threshold=args.threshold)
     if args.describer == 'random':
@@ -149,8 +152,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO,
                         format='%(levelname)s %(name)s: %(message)s')
-    # One INFO line per request would drown the summary.
-    logging.getLogger('httpx').setLevel(logging.WARNING)
+    # One INFO line per request (the openai client's transport) would drown
+    # the summary.
+    logging.getLogger('httpx2').setLevel(logging.WARNING)
 
     root = Path(args.data_root).expanduser()
     images = _under(root, args.images)
@@ -213,7 +217,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       '--heatmap-suffix', file=sys.stderr)
                 return 2
             summary = describe_many(samples, describer, appender,
-                                    concurrency=args.concurrency,
+                                    concurrency=args.workers,
                                     progress=not args.no_progress)
 
     final = read_records(out)

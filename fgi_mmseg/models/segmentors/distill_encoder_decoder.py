@@ -169,8 +169,10 @@ class DistillEncoderDecoder(EncoderDecoder):
             return ([feats[k] for k in self.distill_indices],
                     self.teacher.decode_head(feats))
         cache = self.teacher_cache
+        # One device-to-host copy per batch (on a GPU, one sync, not 8).
+        host = inputs.detach().cpu()
         keys = [cache.key(img, meta.get('text_embed'))
-                for img, meta in zip(inputs, metas)]
+                for img, meta in zip(host, metas)]
         missing = cache.lookup(keys)
         fresh = {}
         if missing:
