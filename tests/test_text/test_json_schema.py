@@ -18,6 +18,7 @@ from fgi_mmseg.text.schema import (BOUNDARIES, CONFIDENCES, KEYS, LOCATIONS,
                                    MAX_WORD_CHARS, SHAPES,
                                    ReportValidationError, report_json_schema,
                                    validate_report)
+from tests.test_text.test_schema import VALID
 
 SCHEMA = report_json_schema()
 KEYWORDS = {'type', 'enum', 'properties', 'required', 'additionalProperties',
@@ -30,14 +31,6 @@ TYPES = {
     # JSON has no booleans among its numbers (Python does).
     'number': lambda v: isinstance(v, (int, float)) and
     not isinstance(v, bool),
-}
-VALID = {
-    'location': 'lower left',
-    'boundary': 'irregular',
-    'characteristics': ['lobulated', 'reddish', 'granular'],
-    'area_percentage': 12,
-    'confidence': 'high',
-    'remarks': '',
 }
 
 
