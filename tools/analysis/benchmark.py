@@ -65,6 +65,9 @@ PROTOCOL_OPTIONS = dict(
     cpu_mini=['optim_wrapper.dtype=float32', 'custom_hooks=[]'] + _WORKERS)
 COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
            'train_minutes', 'protocol')
+# Validation-only studies (--val-only): no test metrics.
+VAL_COLUMNS = ('method', 'seed', 'protocol', 'val_dice', 'teacher_val_dice',
+               'train_minutes', 'commit')
 PER_IMAGE_COLUMNS = ('method', 'seed', 'protocol', 'id', 'dice')
 METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),
            ('asd', 'ASD'))
@@ -362,32 +365,39 @@ def _result_file(work_dir: str, two_stage: bool) -> str:
                     'test_metrics.json')
 
 
+def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
+    """Train (resuming) one run; return its minutes summed over every
+    interrupted and resumed invocation."""
+    train = [sys.executable, 'tools/train.py', config, '--work-dir',
+             work_dir]
+    if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
+                 recursive=True):
+        train.append('--resume')
+    timer = osp.join(work_dir, 'benchmark_time.json')
+    minutes = json.load(open(timer))['train_minutes'] \
+        if osp.exists(timer) else 0.0
+    start = time.time()
+    try:
+        _run(train + list(options), osp.join(work_dir, 'benchmark.log'))
+    finally:
+        minutes += (time.time() - start) / 60
+        atomic_write(timer, json.dumps(dict(train_minutes=minutes)).encode())
+    return minutes
+
+
 def run_one(config: str, seed: int, work_dir: str,
             extra: Sequence[str]) -> dict:
     """Train (resuming) and test one method with one seed."""
     py = sys.executable
     two_stage = _is_two_stage(config)
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
-    train = [py, 'tools/train.py', config, '--work-dir', work_dir]
-    if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
-                 recursive=True):
-        train.append('--resume')
-    # Training time summed over interrupted and resumed invocations.
-    timer = osp.join(work_dir, 'benchmark_time.json')
-    minutes = json.load(open(timer))['train_minutes'] \
-        if osp.exists(timer) else 0.0
     # The two-stage runner tests the student itself, so the per-image
     # file has to be asked of its test evaluator.
     cases_file = osp.abspath(osp.join(
         work_dir, 'student_test' if two_stage else 'test', 'per_image.csv'))
     train_options = options + [f'test_evaluator.output_file={cases_file}'] \
         if two_stage else options
-    start = time.time()
-    try:
-        _run(train + train_options, osp.join(work_dir, 'benchmark.log'))
-    finally:
-        minutes += (time.time() - start) / 60
-        atomic_write(timer, json.dumps(dict(train_minutes=minutes)).encode())
+    minutes = _train(config, work_dir, train_options)
     result_file = _result_file(work_dir, two_stage)
     if not two_stage:
         best = sorted(glob.glob(osp.join(work_dir, 'best_Dice_iter_*.pth')))
@@ -406,6 +416,84 @@ def run_one(config: str, seed: int, work_dir: str,
     for column, key in METRICS:
         row[column] = metrics[key]
     return row
+
+
+def _stage_best_val(work_dir: str, stage: str) -> Optional[float]:
+    """Validation Dice of a finished stage's best checkpoint."""
+    with open(osp.join(work_dir, stage, 'stage_done.json')) as f:
+        return _best_val(json.load(f)['best_checkpoint'])
+
+
+def run_one_val(config: str, seed: int, work_dir: str,
+                extra: Sequence[str]) -> dict:
+    """Train (resuming) one method with one seed; validation Dice only.
+
+    Nothing is tested: a two-stage run is told ``test_student=False``, so
+    a study that chooses on the validation split never sees the test
+    split. Two-stage runs also report their teacher's validation Dice.
+    """
+    two_stage = _is_two_stage(config)
+    options = ['--cfg-options', f'randomness.seed={seed}', *extra]
+    if two_stage:
+        options.append('test_student=False')
+    minutes = _train(config, work_dir, options)
+    row = dict(train_minutes=f'{minutes:.1f}')
+    if two_stage:
+        row['val_dice'] = _stage_best_val(work_dir, 'student')
+        row['teacher_val_dice'] = _stage_best_val(work_dir, 'teacher')
+    else:
+        best = sorted(glob.glob(osp.join(work_dir, 'best_Dice_iter_*.pth')))
+        if not best:
+            raise RuntimeError(f'{work_dir}: no best_Dice_iter_*.pth; does '
+                               'the config select on validation Dice?')
+        row['val_dice'] = _best_val(best[-1])
+    return row
+
+
+def read_val_rows(path: str) -> List[dict]:
+    """Rows of a validation-only CSV (an absent file has none)."""
+    if not osp.exists(path):
+        return []
+    return _read_csv(path, VAL_COLUMNS[:4], ','.join(VAL_COLUMNS))
+
+
+def val_table(rows: Sequence[dict], dataset: str) -> str:
+    """Markdown table of a validation-only study, in the CSV's order."""
+    lines = [
+        f'| method ({dataset}, validation) | protocol | seeds | teacher val '
+        'Dice | val Dice | minutes | commit |', '|---|---|---|---|---|---|---|'
+    ]
+    groups: Dict[tuple, List[dict]] = {}
+    for row in rows:
+        groups.setdefault((row['method'], row['protocol']), []).append(row)
+    for (method, protocol), group in groups.items():
+
+        def values(key):
+            return [v for v in (_float(r.get(key)) for r in group)
+                    if v is not None]
+
+        commits = ','.join(sorted({r.get('commit') or '?' for r in group}))
+        lines.append(
+            f'| {method} | {protocol} | '
+            f'{",".join(r["seed"] for r in group)} | '
+            f'{_mean_std(values("teacher_val_dice"))} | '
+            f'{_mean_std(values("val_dice"))} | '
+            f'{_mean_std(values("train_minutes"))} | {commits} |')
+    return '\n'.join(lines) + '\n'
+
+
+def source_commit() -> str:
+    """The checked-out commit of this repository, ``-dirty`` if tracked
+    files differ from it (a row's code is then not that commit's)."""
+    def git(*args):
+        return subprocess.run(['git', '-C', REPO, *args], check=True,
+                              capture_output=True, text=True).stdout.strip()
+    try:
+        commit = git('rev-parse', '--short', 'HEAD')
+        dirty = git('status', '--porcelain', '--untracked-files=no')
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown'
+    return commit + ('-dirty' if dirty else '')
 
 
 def retest_cases(config: str, seed: int, work_dir: str, dice: float,
@@ -467,6 +555,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--backfill-per-image', action='store_true',
                         help='re-test finished runs (of --methods and '
                         '--protocol) that have no per-image rows yet')
+    parser.add_argument('--val-only', action='store_true',
+                        help='train and record validation Dice only (no '
+                        'test): <out-dir>/<dataset>_val.csv and .md, for '
+                        'choices made on the validation split')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra key=value options for every run')
     return parser.parse_args()
@@ -504,6 +596,36 @@ def backfill(args: argparse.Namespace, methods: Dict[str, str],
         raise SystemExit('no per-image rows for:\n' + '\n'.join(failed))
 
 
+def val_study(args: argparse.Namespace, methods: Dict[str, str],
+              run_group: str) -> None:
+    """Validation-only runs of every method (in the given order) and seed,
+    appended to ``<dataset>_val.csv`` as they finish, with the commit."""
+    path = osp.join(args.out_dir, f'{args.dataset}_val.csv')
+    commit = source_commit()
+    for seed in args.seeds:
+        for method, config in methods.items():
+            done = {(r['method'], int(r['seed']), r['protocol'])
+                    for r in read_val_rows(path)}
+            if (method, seed, args.protocol) in done:
+                print(f'{method} seed {seed}: in {path}, skipped')
+                continue
+            print(f'{method} seed {seed}: training (validation only)',
+                  flush=True)
+            work_dir = osp.join(args.work_root, run_group, method,
+                                f'seed{seed}')
+            row = run_one_val(config, seed, work_dir, args.cfg_options)
+            row.update(method=method, seed=seed, protocol=args.protocol,
+                       commit=commit)
+            _write_csv(path, VAL_COLUMNS, read_val_rows(path) + [row])
+            print(f'{method} seed {seed}: val Dice {row["val_dice"]} '
+                  f'(teacher {row.get("teacher_val_dice", "-")}), '
+                  f'{row["train_minutes"]} min', flush=True)
+    table = val_table(read_val_rows(path), args.dataset)
+    atomic_write(osp.join(args.out_dir, f'{args.dataset}_val.md'),
+                 table.encode())
+    print(table)
+
+
 def main() -> None:
     args = parse_args()
     _interrupt_on_sigterm()
@@ -526,6 +648,11 @@ def main() -> None:
         args.cfg_options
     run_group = args.dataset if args.protocol == DEFAULT_PROTOCOL \
         else f'{args.dataset}-{args.protocol}'
+    if args.val_only:
+        if args.report_only or args.backfill_per_image:
+            raise SystemExit('--val-only trains; it does not combine with '
+                             '--report-only or --backfill-per-image')
+        return val_study(args, methods, run_group)
     if args.backfill_per_image:
         backfill(args, methods, csv_path, cases_path, run_group)
     elif not args.report_only:

@@ -38,6 +38,8 @@ class TwoStageRunner:
     ``cfg.resume`` an interrupted stage resumes from its latest checkpoint.
     ``cfg.stage`` (``both``, ``teacher`` or ``student``) runs one stage
     alone; a lone student stage needs ``cfg.teacher_checkpoint``.
+    ``cfg.test_student=False`` stops after training, so that a study
+    choosing on the validation split never touches the test split.
 
     Args:
         cfg (Config): The whole config.
@@ -62,7 +64,8 @@ class TwoStageRunner:
         """The plain single-stage config of ``name``."""
         cfg = copy.deepcopy(self.cfg)
         overrides = copy.deepcopy(cfg.stages[name].to_dict())
-        for key in ('stages', 'runner_type', 'stage', 'teacher_checkpoint'):
+        for key in ('stages', 'runner_type', 'stage', 'teacher_checkpoint',
+                    'test_student'):
             cfg.pop(key, None)
         if 'model' in overrides:
             cfg.model = overrides.pop('model')
@@ -87,6 +90,8 @@ class TwoStageRunner:
         cfg = self.stage_cfg('student')
         cfg.model.teacher_checkpoint = teacher_ckpt
         student_ckpt = self._train_stage('student', cfg)
+        if not self.cfg.get('test_student', True):
+            return None
         return self._test_student(student_ckpt)
 
     def _train_stage(self, name: str, cfg: Optional[Config] = None) -> str:
