@@ -187,8 +187,9 @@ def materialize_demo_text(root: str, model: str = 'default') -> str:
     """Describe (``gaze`` describer) and encode every demo sample.
 
     Descriptions are appended record by record (a rerun continues) and
-    the embeddings are written into a temporary folder renamed to
-    ``<root>/embeddings`` at the end, so a partial set is never visible.
+    the embeddings (and their flip variants, ``flip_<direction>/``) are
+    written into temporary folders renamed into place at the end, so a
+    partial set is never visible.
 
     Args:
         root (str): The demo data folder (from :func:`materialize_demo_data`).
@@ -201,9 +202,13 @@ def materialize_demo_text(root: str, model: str = 'default') -> str:
                                 build_describer, describe_many, read_records)
     from fgi_mmseg.text.cache import save_embedding
     from fgi_mmseg.text.encoder import TextEncoder
+    from fgi_mmseg.text.flip import (FLIP_DIRECTIONS, flip_variant_dir,
+                                     mirror_report)
 
     out = osp.join(root, 'embeddings')
-    if osp.isdir(out):
+    folders = [(d, flip_variant_dir(out, d))
+               for d in (None, ) + FLIP_DIRECTIONS]
+    if all(osp.isdir(folder) for _, folder in folders):
         return out
     ids = sorted(osp.splitext(name)[0]
                  for name in os.listdir(osp.join(root, 'images')))
@@ -219,17 +224,23 @@ def materialize_demo_text(root: str, model: str = 'default') -> str:
                       progress=False)
     records = read_records(descriptions)
     encoder = TextEncoder(model)
-    tmp = tempfile.mkdtemp(prefix='.embeddings-', dir=root)
-    try:
-        for start in range(0, len(ids), 64):
-            batch = ids[start:start + 64]
-            for sample_id, embed in zip(
-                    batch, encoder.encode([records[i].report for i in batch])):
-                save_embedding(tmp, sample_id, embed)
-        os.rename(tmp, out)
-    finally:
-        if osp.isdir(tmp):
-            shutil.rmtree(tmp)
+    # The unflipped folder first: the flip variants are renamed into it.
+    for direction, folder in folders:
+        if osp.isdir(folder):
+            continue
+        reports = [mirror_report(records[i].report, direction) for i in ids]
+        tmp = tempfile.mkdtemp(prefix='.embeddings-',
+                               dir=osp.dirname(folder))
+        try:
+            for start in range(0, len(ids), 64):
+                for sample_id, embed in zip(
+                        ids[start:start + 64],
+                        encoder.encode(reports[start:start + 64])):
+                    save_embedding(tmp, sample_id, embed)
+            os.rename(tmp, folder)
+        finally:
+            if osp.isdir(tmp):
+                shutil.rmtree(tmp)
     return out
 
 

@@ -6,6 +6,8 @@ from mmengine.structures import PixelData
 from mmseg.models import SegDataPreProcessor
 from mmseg.registry import MODELS
 
+from fgi_mmseg.text.flip import compose_flips
+
 DIRECTIONS = {'horizontal': -1, 'vertical': -2}  # the flipped tensor dim
 
 
@@ -18,9 +20,10 @@ class GazeSegDataPreProcessor(SegDataPreProcessor):
     (``CachedTransforms``), the random flips are the only per-step work
     left; ``batch_flip`` does them here, after the batch is on the device,
     for the image and every pixel field of the samples (ground truth, gaze
-    pseudo-masks, heatmap, level masks), and records them in each sample's
-    ``flip`` / ``flip_direction`` meta information as ``GazeRandomFlip``
-    does. Flips are drawn per sample and direction from torch's generator
+    pseudo-masks, heatmap, level masks), records them in each sample's
+    ``flip`` / ``flip_direction`` meta information (composed with earlier
+    flips) as ``GazeRandomFlip`` does, and selects the flipped text from
+    ``text_embed_flips`` when the sample has one. Flips are drawn per sample and direction from torch's generator
     on the batch's device, which mmengine seeds from ``randomness.seed``.
 
     .. code-block:: none
@@ -83,13 +86,18 @@ class GazeSegDataPreProcessor(SegDataPreProcessor):
             for i in chosen:
                 _flip_sample(data_samples[i], dim)
         for i, sample in enumerate(data_samples):
-            names = [direction for direction, flips in zip(
-                self.flip_directions, decisions) if flips[i]]
-            # mmcv's name for both flips is 'diagonal'.
-            sample.set_metainfo(dict(
-                flip=bool(names),
-                flip_direction=None if not names else
-                names[0] if len(names) == 1 else 'diagonal'))
+            total = sample.metainfo.get('flip_direction') \
+                if sample.metainfo.get('flip') else None
+            for direction, flips in zip(self.flip_directions, decisions):
+                if flips[i]:
+                    total = compose_flips(total, direction)
+            sample.set_metainfo(dict(flip=total is not None,
+                                     flip_direction=total))
+            variants = sample.metainfo.get('text_embed_flips')
+            if variants is not None:
+                # The text of the flipped image (fgi_mmseg.text.flip).
+                sample.set_metainfo(
+                    dict(text_embed=variants[total or 'none']))
         return inputs
 
 

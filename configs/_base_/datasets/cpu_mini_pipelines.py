@@ -14,14 +14,23 @@ _mini_random = [
     dict(type='PackGazeSegInputs'),
 ]
 _mini_cached = dict(type='CachedTransforms')
+# The text follows the flips: the mirrored reports' encodings are loaded
+# once and GazeRandomFlip picks the flipped image's (fgi_mmseg/text/flip.py).
+_mini_text = dict(type='LoadTextEmbedding', flip_variants=True)
 _mini_load = [dict(type='LoadImageFromFile'), _mini_heatmap]
 mini_train_pipeline = [dict(_mini_cached, transforms=_mini_load + [_mini_resize])
                        ] + _mini_random
 mini_train_pipeline_text = [
     dict(
         _mini_cached,
-        transforms=_mini_load + [dict(type='LoadTextEmbedding'), _mini_resize])
+        transforms=_mini_load + [_mini_text, _mini_resize])
 ] + _mini_random
+# Before flip-consistent text (for the record): the text stays unflipped.
+mini_train_pipeline_text_unflipped = [
+    dict(
+        _mini_cached,
+        transforms=_mini_load + [dict(type='LoadTextEmbedding'), _mini_resize])
+] + [dict(t, text='keep') for t in _mini_random[:2]] + _mini_random[2:]
 # The fully supervised upper bound alone trains on masks.
 mini_train_pipeline_full = [
     dict(

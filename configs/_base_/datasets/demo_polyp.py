@@ -27,7 +27,8 @@ train_pipeline = [
 train_pipeline_text = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadGazeHeatmap', **gaze_thresholds),
-    dict(type='LoadTextEmbedding'),
+    # Flip variants: the text follows the flips (fgi_mmseg/text/flip.py).
+    dict(type='LoadTextEmbedding', flip_variants=True),
 ] + _augment
 # GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
 train_pipeline_levels = [

@@ -41,7 +41,7 @@ train_pipeline_text = [
     dict(
         _train_cached,
         transforms=_train_load +
-        [dict(type='LoadTextEmbedding'), _train_resize])
+        [dict(type='LoadTextEmbedding', flip_variants=True), _train_resize])
 ] + _train_random
 # The fully supervised upper bound ("UNet, full") alone trains on masks.
 train_pipeline_full = [

@@ -26,7 +26,9 @@ _resize = dict(type='Resize', scale=(224, 224), keep_ratio=False)
 _gt = dict(type='LoadBinaryAnnotations')
 _pack = dict(type='PackGazeSegInputs')
 train_pipeline = [_load, _zscore, _gaze] + _aug
-train_pipeline_text = [_load, _zscore, _gaze, _text] + _aug
+# Flip variants: the text follows the flips (fgi_mmseg/text/flip.py).
+train_pipeline_text = [_load, _zscore, _gaze,
+                       dict(_text, flip_variants=True)] + _aug
 test_pipeline = [_load, _zscore, _resize, _gt, _pack]
 test_pipeline_text = [_load, _zscore, _resize, _gt, _text, _pack]
 _embeddings = dict(_prefix, text_embed_path=gaze_root + '/embeddings')

@@ -28,7 +28,9 @@ class PackGazeSegInputs(PackSegInputs):
     embedding goes into the meta information as ``text_embed`` (an
     ``L x C`` float tensor), because mmseg hands segmentors the meta
     information, not the data fields, on every inference path (whole and
-    slide). ``sample_id`` is packed into the meta information too.
+    slide). Its flip variants, when loaded, go there too as
+    ``text_embed_flips``. ``sample_id`` is packed into the meta
+    information as well.
     """
 
     def __init__(self,
@@ -55,4 +57,10 @@ class PackGazeSegInputs(PackSegInputs):
         if 'text_embed' in results:
             data_sample.set_metainfo(
                 dict(text_embed=torch.from_numpy(results['text_embed'])))
+        if 'text_embed_flips' in results:
+            # For flips after packing (GazeSegDataPreProcessor.batch_flip).
+            data_sample.set_metainfo(dict(text_embed_flips={
+                key: torch.from_numpy(value)
+                for key, value in results['text_embed_flips'].items()
+            }))
         return packed

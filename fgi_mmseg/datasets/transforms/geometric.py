@@ -5,10 +5,15 @@ sample also carries a heatmap and two pseudo-masks in ``seg_fields``;
 these subclasses apply the same geometry to all of them. (mmseg's
 ``RandomCrop`` and ``RandomRotate`` already honour ``seg_fields``.)
 """
+from typing import Optional
+
 import mmcv
 import numpy as np
 from mmcv.transforms import RandomFlip, Resize
 from mmseg.registry import TRANSFORMS
+
+from fgi_mmseg.text.flip import compose_flips
+from ..errors import SampleLoadError
 
 
 def _pixel_fields(results: dict) -> list:
@@ -42,10 +47,62 @@ class GazeResize(Resize):
             results[key] = array
 
 
+def select_flipped_text(results: dict, direction: Optional[str]) -> None:
+    """Point ``text_embed`` at the text of the image flipped by
+    ``direction`` (composed from the unflipped image), from the
+    ``text_embed_flips`` that ``LoadTextEmbedding(flip_variants=True)``
+    loaded."""
+    results['text_embed'] = results['text_embed_flips'][direction or 'none']
+
+
 @TRANSFORMS.register_module()
 class GazeRandomFlip(RandomFlip):
     """:class:`mmcv.transforms.RandomFlip` for every field in
-    ``seg_fields`` (``swap_seg_labels`` applies to ``gt_seg_map`` only)."""
+    ``seg_fields`` and for the text.
+
+    ``swap_seg_labels`` applies to ``gt_seg_map`` only. Successive flips
+    compose: after a horizontal and a vertical one, ``flip_direction`` is
+    ``'diagonal'`` (mmcv's transform would keep only the last).
+
+    The text describes the unflipped image ("lower left"), so with
+    ``text='variants'`` (the default) a flipped sample's ``text_embed``
+    becomes the encoding of the mirrored report
+    (:mod:`fgi_mmseg.text.flip`); a sample with a text embedding but no
+    flip variants is refused rather than trained on a wrong location.
+    ``text='keep'`` keeps the unflipped text (the behaviour before flip
+    variants existed, for the record).
+
+    Args:
+        text (str): ``'variants'`` or ``'keep'``.
+        **kwargs: The arguments of :class:`mmcv.transforms.RandomFlip`.
+    """
+
+    def __init__(self, text: str = 'variants', **kwargs) -> None:
+        super().__init__(**kwargs)
+        if text not in ('variants', 'keep'):
+            raise ValueError(f"GazeRandomFlip.text must be 'variants' or "
+                             f"'keep', got {text!r}")
+        self.text = text
+
+    def transform(self, results: dict) -> dict:
+        before = results.get('flip_direction') if results.get('flip') \
+            else None
+        super().transform(results)
+        now = results['flip_direction'] if results['flip'] else None
+        total = compose_flips(before, now)
+        results['flip'] = total is not None
+        results['flip_direction'] = total
+        if now is not None and self.text == 'variants' and \
+                'text_embed' in results:
+            if 'text_embed_flips' not in results:
+                raise SampleLoadError(
+                    f'sample "{results.get("sample_id", "<unknown id>")}": '
+                    'GazeRandomFlip flipped an image whose text_embed has '
+                    'no flip variants, so its text would name the wrong '
+                    'location: use LoadTextEmbedding(flip_variants=True) '
+                    "or GazeRandomFlip(text='keep')")
+            select_flipped_text(results, total)
+        return results
 
     def _flip(self, results: dict) -> None:
         super()._flip(results)
@@ -54,3 +111,6 @@ class GazeRandomFlip(RandomFlip):
                 results[key] = np.ascontiguousarray(
                     mmcv.imflip(results[key],
                                 direction=results['flip_direction']))
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f', text={self.text!r})'

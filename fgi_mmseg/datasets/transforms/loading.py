@@ -8,6 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 from fgi_mmseg.gaze.heatmap import heatmap_to_pseudo_masks, load_heatmap
+from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_path
 from ..errors import SampleLoadError
 
 LEVEL_FIELD = 'gt_level{}_seg'
@@ -137,38 +138,72 @@ class LoadGazeHeatmap(BaseTransform):
                 f'level_thresholds={self.level_thresholds})')
 
 
+def _load_embedding(results: dict, path: str,
+                    embed_dim: Optional[int]) -> np.ndarray:
+    """One ``L x C`` float32 embedding; SampleLoadError naming the file."""
+    try:
+        embed = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise SampleLoadError.for_field(results, 'text_embed_path', path,
+                                        f'unreadable .npy ({err})') from err
+    if embed.ndim != 2 or embed.shape[0] == 0 or \
+            not np.issubdtype(embed.dtype, np.floating):
+        raise SampleLoadError.for_field(
+            results, 'text_embed_path', path,
+            f'expected a non-empty float array L x C, got shape '
+            f'{embed.shape} of {embed.dtype}')
+    if embed_dim is not None and embed.shape[1] != embed_dim:
+        raise SampleLoadError.for_field(
+            results, 'text_embed_path', path,
+            f'expected width {embed_dim}, got {embed.shape[1]}')
+    return embed.astype(np.float32)
+
+
 @TRANSFORMS.register_module()
 class LoadTextEmbedding(BaseTransform):
     """Load the cached text embedding ``F_t`` (``L x C`` float) of a sample.
 
-    Required keys: ``text_embed_path``. Added keys: ``text_embed``.
+    With ``flip_variants`` it also loads the embeddings of the mirrored
+    reports (``flip_<direction>/<id>.npy`` beside ``<id>.npy``, written by
+    ``tools/text/encode.py``; see :mod:`fgi_mmseg.text.flip`) as
+    ``text_embed_flips`` (``'none'`` and each direction -> array), from which
+    :class:`GazeRandomFlip` and the batch flip of
+    :class:`GazeSegDataPreProcessor` pick the text of the flipped image.
+
+    Required keys: ``text_embed_path``. Added keys: ``text_embed``, and
+    ``text_embed_flips`` with ``flip_variants``.
 
     Args:
         embed_dim (int, optional): Expected width ``C``; checked when given.
+        flip_variants (bool): Load the three flip variants too (train
+            pipelines that flip). Defaults to False.
     """
 
-    def __init__(self, embed_dim: Optional[int] = None) -> None:
+    def __init__(self,
+                 embed_dim: Optional[int] = None,
+                 flip_variants: bool = False) -> None:
         self.embed_dim = embed_dim
+        self.flip_variants = flip_variants
 
     def transform(self, results: dict) -> dict:
         path = results['text_embed_path']
-        try:
-            embed = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise SampleLoadError.for_field(results, 'text_embed_path', path,
-                                            f'unreadable .npy ({err})') from err
-        if embed.ndim != 2 or embed.shape[0] == 0 or \
-                not np.issubdtype(embed.dtype, np.floating):
-            raise SampleLoadError.for_field(
-                results, 'text_embed_path', path,
-                f'expected a non-empty float array L x C, got shape '
-                f'{embed.shape} of {embed.dtype}')
-        if self.embed_dim is not None and embed.shape[1] != self.embed_dim:
-            raise SampleLoadError.for_field(
-                results, 'text_embed_path', path,
-                f'expected width {self.embed_dim}, got {embed.shape[1]}')
-        results['text_embed'] = embed.astype(np.float32)
+        results['text_embed'] = _load_embedding(results, path,
+                                                self.embed_dim)
+        if self.flip_variants:
+            flips = {'none': results['text_embed']}
+            for direction in FLIP_DIRECTIONS:
+                variant = flip_variant_path(path, direction)
+                if not osp.isfile(variant):
+                    raise SampleLoadError.for_field(
+                        results, 'text_embed_path', variant,
+                        'missing flip variant of the text embedding (run '
+                        'tools/text/encode.py, which writes flip_*/ '
+                        'folders, or set flip_variants=False)')
+                flips[direction] = _load_embedding(results, variant,
+                                                   self.embed_dim)
+            results['text_embed_flips'] = flips
         return results
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(embed_dim={self.embed_dim})'
+        return (f'{type(self).__name__}(embed_dim={self.embed_dim}, '
+                f'flip_variants={self.flip_variants})')
