@@ -18,7 +18,8 @@ def confidence_weighted_consistency(student_logits: Tensor,
                                     tau_pos: float = 0.8,
                                     tau_neg: float = 0.2,
                                     valid: Optional[Tensor] = None,
-                                    eps: float = 1e-8) -> Tensor:
+                                    eps: float = 1e-8,
+                                    region: str = 'joint') -> Tensor:
     """Consistency on pixels where teacher and student are both confident.
 
     With ``p_T, p_S`` the softmax probabilities (B x C x H x W) and
@@ -35,6 +36,11 @@ def confidence_weighted_consistency(student_logits: Tensor,
     the regions coincide and ``L_CWC`` is the plain mean cross-entropy of
     the student against ``y_T`` over that region.
 
+    ``region='teacher'`` drops the student's half of both conditions: the
+    regions are where the teacher alone is confident, as in the authors'
+    released ``crc_loss`` (pseudo-labelling also where the student is
+    still unsure, which is where it has something to learn).
+
     Args:
         student_logits (Tensor): B x C x H x W.
         teacher_logits (Tensor): B x C x H x W (treated as constants).
@@ -42,6 +48,8 @@ def confidence_weighted_consistency(student_logits: Tensor,
         tau_neg (float): Threshold on the least likely class.
         valid (Tensor, optional): B x H x W bool, pixels allowed at all.
         eps (float): Keeps the logarithms finite.
+        region (str): ``'joint'`` (Eqs. 10-11: both confident) or
+            ``'teacher'`` (the teacher confident).
 
     Returns:
         Tensor: Scalar loss.
@@ -50,10 +58,14 @@ def confidence_weighted_consistency(student_logits: Tensor,
     p_t = teacher_logits.detach().softmax(dim=1)
     max_t, y_t = p_t.max(dim=1)
     min_t, y_min = p_t.min(dim=1)
-    max_s = p_s.max(dim=1).values
-    min_s = p_s.min(dim=1).values
-    pos = (max_t >= tau_pos) & (max_s >= tau_pos)
-    neg = (min_t <= tau_neg) & (min_s <= tau_neg)
+    pos = max_t >= tau_pos
+    neg = min_t <= tau_neg
+    if region == 'joint':
+        pos = pos & (p_s.max(dim=1).values >= tau_pos)
+        neg = neg & (p_s.min(dim=1).values <= tau_neg)
+    elif region != 'teacher':
+        raise ValueError(f"region must be 'joint' or 'teacher', got "
+                         f'{region!r}')
     if valid is not None:
         pos, neg = pos & valid, neg & valid
     # log-softmax keeps -log p_S(y_T) exact for confident students.
@@ -74,12 +86,19 @@ class ConfidenceWeightedConsistencyLoss(nn.Module):
         tau_neg (float): Defaults to 0.2.
         loss_weight (float): ``lambda_CWC``. Defaults to 1.0.
         loss_name (str): Name in the log. Defaults to 'loss_cwc'.
+        region (str): Confident region, ``'joint'`` (the paper) or
+            ``'teacher'`` (the released code). Defaults to 'joint'.
     """
 
     def __init__(self, tau_pos: float = 0.8, tau_neg: float = 0.2,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_cwc') -> None:
+                 loss_name: str = 'loss_cwc',
+                 region: str = 'joint') -> None:
         super().__init__()
+        if region not in ('joint', 'teacher'):
+            raise ValueError(f"region must be 'joint' or 'teacher', got "
+                             f'{region!r}')
+        self.region = region
         self.tau_pos = tau_pos
         self.tau_neg = tau_neg
         self.loss_weight = loss_weight
@@ -88,7 +107,8 @@ class ConfidenceWeightedConsistencyLoss(nn.Module):
     def forward(self, student_logits: Tensor, teacher_logits: Tensor,
                 valid: Optional[Tensor] = None) -> Tensor:
         return self.loss_weight * confidence_weighted_consistency(
-            student_logits, teacher_logits, self.tau_pos, self.tau_neg, valid)
+            student_logits, teacher_logits, self.tau_pos, self.tau_neg, valid,
+            region=self.region)
 
     @property
     def loss_name(self) -> str:

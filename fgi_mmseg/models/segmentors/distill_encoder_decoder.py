@@ -1,4 +1,5 @@
 """The FGI student (stage 2): distilled from a frozen text-guided teacher."""
+import contextlib
 from typing import List, Optional, Sequence, Tuple
 
 import torch
@@ -11,9 +12,39 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import (TeacherOutputCache, apply_darm, darm_mask,
-                     sigmoid_rampup)
+from ..utils import (TeacherOutputCache, apply_darm, cutmix, cutmix_boxes,
+                     darm_mask, sigmoid_rampup)
 from .weakly_supervised_encoder_decoder import relabel
+
+
+# DARM options (see DistillEncoderDecoder's docstring); the last three are
+# the shortcut guards.
+DARM_DEFAULTS = dict(
+    ratio=0.3, patch_sizes=(3, 5, 7, 9, 11), reference_size=224,
+    source='predictions', drop_label=255, seed=0, decoys=1.0,
+    clean_consistency=True, bn_update=False)
+
+
+def _resize(logits: Tensor, size) -> Tensor:
+    if logits.shape[-2:] == tuple(size):
+        return logits
+    return F.interpolate(logits, size, mode='bilinear', align_corners=False)
+
+
+@contextlib.contextmanager
+def _frozen_norm(model: nn.Module, frozen: bool):
+    """Normalisation layers in eval mode (no running-statistics update)
+    for an extra forward pass, restored afterwards."""
+    norms = [m for m in model.modules()
+             if isinstance(m, nn.modules.batchnorm._BatchNorm) and
+             m.training] if frozen else []
+    for m in norms:
+        m.eval()
+    try:
+        yield
+    finally:
+        for m in norms:
+            m.train()
 
 
 @MODELS.register_module()
@@ -30,11 +61,16 @@ class DistillEncoderDecoder(EncoderDecoder):
          ├─ _teacher_outputs(inputs, metas)       # no grad: X'_k, p_T,
          │                                        # cached per sample
          ├─ DARM: disagreement (teacher vs student predictions, or
-         │        M_sp vs M_comp) -> drop patches from input and label
+         │        M_sp vs M_comp) -> drop patches (+ decoys outside it)
+         │        from input and label
          ├─ student: extract_feat(masked) -> Z_k, decode_head -> p_S
          ├─ decode_head.loss_by_feat  # CE on M_comp (dropped = ignore)
          ├─ afc_loss(proj_k(Z_k), X'_k)           # Eq. 9
-         └─ w(t) * cwc_loss(p_S, p_T)             # Eqs. 10-12
+         └─ w(t) * cwc_loss(p_S(view), p_T(view))  # Eqs. 10-12
+              view 'clean': the student's input (unpatched with a
+                            shortcut-free DARM: one more forward)
+              view 'cutmix_noise': CutMix of (image + U(-n, n)) against
+                            the teacher's clean logits cut-mixed alike
 
     Args:
         teacher (dict): Config of the teacher segmentor.
@@ -46,12 +82,29 @@ class DistillEncoderDecoder(EncoderDecoder):
             at ``distill_indices``; teacher widths are read from its neck.
         afc_loss (dict, optional): AFC loss config; None disables it.
         cwc_loss (dict, optional): CWC loss config; None disables it.
+        cwc_view (str): What the student sees in the CWC term: ``'clean'``
+            (the paper) or ``'cutmix_noise'`` (the released code's cross
+            supervision: the student on a CutMix of noisy images against
+            the teacher's cached clean-view logits, cut-mixed the same
+            way; one more student forward).
+        cwc_noise (float): Half-width of the uniform noise of the
+            ``cutmix_noise`` view, in normalised input units.
+        cwc_cutmix_beta (float): Beta parameter of the CutMix area.
         rampup_ratio (float): Ramp-up length of ``w(t)`` as a fraction of
             the schedule.
         darm (dict, optional): ``ratio``, ``patch_sizes``,
             ``reference_size``, ``source`` (``predictions`` or ``masks``),
-            ``drop_label`` (255 ignore, or 0 background) and ``seed``;
-            None disables DARM.
+            ``drop_label`` (255 ignore, or 0 background), ``seed``, and the
+            three guards against its shortcut (patches placed where the
+            label is uncertain mark the lesion, and at test time there are
+            none): ``decoys`` (area of decoy patches outside the
+            disagreement, as a multiple of the area inside; default 1.0),
+            ``clean_consistency`` (the CWC term sees the unpatched image;
+            default True) and ``bn_update`` (whether the no-grad student
+            forward of the ``predictions`` source updates BatchNorm
+            statistics; default False). ``decoys=0,
+            clean_consistency=False, bn_update=True`` is DARM as it was
+            first implemented, for the record. None disables DARM.
         train_label (str): Student supervision, ``gt_comp_seg``.
         teacher_cache (dict, optional): ``max_bytes`` (and ``dtype``) of a
             :class:`TeacherOutputCache` that keeps the frozen teacher's
@@ -69,6 +122,9 @@ class DistillEncoderDecoder(EncoderDecoder):
                      type='AngularFeatureConsistencyLoss', loss_weight=0.1),
                  cwc_loss: Optional[dict] = dict(
                      type='ConfidenceWeightedConsistencyLoss'),
+                 cwc_view: str = 'clean',
+                 cwc_noise: float = 0.2,
+                 cwc_cutmix_beta: float = 4.0,
                  rampup_ratio: float = 4000 / 15000,
                  darm: Optional[dict] = dict(
                      ratio=0.3, patch_sizes=(3, 5, 7, 9, 11),
@@ -94,8 +150,18 @@ class DistillEncoderDecoder(EncoderDecoder):
             for c, k in zip(student_channels, self.distill_indices))
         self.afc_loss = MODELS.build(afc_loss) if afc_loss else None
         self.cwc_loss = MODELS.build(cwc_loss) if cwc_loss else None
+        if cwc_view not in ('clean', 'cutmix_noise'):
+            raise ValueError(f"cwc_view must be 'clean' or 'cutmix_noise', "
+                             f'got {cwc_view!r}')
+        self.cwc_view = cwc_view
+        self.cwc_noise = cwc_noise
+        self.cwc_cutmix_beta = cwc_cutmix_beta
         self.rampup_ratio = rampup_ratio
-        self.darm = dict(darm) if darm else None
+        unknown = set(darm or ()) - set(DARM_DEFAULTS)
+        if unknown:
+            raise ValueError(f'darm: unknown options {sorted(unknown)}; '
+                             f'expected some of {sorted(DARM_DEFAULTS)}')
+        self.darm = dict(DARM_DEFAULTS, **darm) if darm else None
         if self.darm and self.darm.get('source', 'predictions') not in (
                 'predictions', 'masks'):
             raise ValueError(f'darm.source must be predictions or masks, '
@@ -129,6 +195,7 @@ class DistillEncoderDecoder(EncoderDecoder):
             inputs, [s.metainfo for s in data_samples])
 
         samples = relabel(data_samples, self.train_label)
+        clean = inputs
         if self.darm:
             inputs, samples = self._apply_darm(inputs, samples, data_samples,
                                                teacher_logits)
@@ -147,13 +214,32 @@ class DistillEncoderDecoder(EncoderDecoder):
             losses[self.afc_loss.loss_name] = self.afc_loss(
                 student, teacher_feats)
         if self.cwc_loss is not None:
-            if teacher_logits.shape[-2:] != logits.shape[-2:]:
-                teacher_logits = F.interpolate(
-                    teacher_logits, logits.shape[-2:], mode='bilinear',
-                    align_corners=False)
+            student, target = self._consistency_pair(
+                clean, inputs is not clean, logits, teacher_logits)
             losses[self.cwc_loss.loss_name] = self.rampup_weight() * \
-                self.cwc_loss(logits, teacher_logits)
+                self.cwc_loss(student, target)
         return losses
+
+    def _consistency_pair(self, clean: Tensor, patched: bool,
+                          logits: Tensor,
+                          teacher_logits: Tensor) -> Tuple[Tensor, Tensor]:
+        """Student and teacher logits of the view the CWC term compares."""
+        if self.cwc_view == 'cutmix_noise':
+            target = _resize(teacher_logits, clean.shape[-2:])
+            noisy = clean + torch.empty_like(clean).uniform_(
+                -self.cwc_noise, self.cwc_noise)
+            partner, box = cutmix_boxes(clean.shape, self.cwc_cutmix_beta,
+                                        clean.device)
+            noisy, target = cutmix((noisy, target), partner, box)
+            student = self.decode_head(self.extract_feat(noisy))
+        elif patched and self.darm['clean_consistency']:
+            # The unpatched view: without it every student loss sees
+            # patches, which are absent at test time.
+            student, target = self.decode_head(
+                self.extract_feat(clean)), teacher_logits
+        else:
+            student, target = logits, teacher_logits
+        return student, _resize(target, student.shape[-2:])
 
     @torch.no_grad()
     def _teacher_outputs(self, inputs: Tensor,
@@ -212,7 +298,7 @@ class DistillEncoderDecoder(EncoderDecoder):
             comp = torch.stack([s.gt_comp_seg.data[0] for s in data_samples])
             # The band t_comp <= H < t_fg: foreground for one mask only.
             return (sparse == 1) != (comp == 1)
-        with torch.no_grad():
+        with torch.no_grad(), _frozen_norm(self, not self.darm['bn_update']):
             student_logits = self.decode_head(self.extract_feat(inputs))
         size = inputs.shape[-2:]
         teacher_pred = F.interpolate(teacher_logits, size, mode='bilinear',
@@ -228,15 +314,23 @@ class DistillEncoderDecoder(EncoderDecoder):
                 self._generator.device != inputs.device:
             self._generator = torch.Generator(device=inputs.device)
             self._generator.manual_seed(self.darm.get('seed', 0))
-        drop = darm_mask(
-            self._disagreement(inputs, data_samples, teacher_logits),
-            ratio=self.darm.get('ratio', 0.3),
-            patch_sizes=self.darm.get('patch_sizes', (3, 5, 7, 9, 11)),
-            reference_size=self.darm.get('reference_size', 224),
-            generator=self._generator)
+        disagreement = self._disagreement(inputs, data_samples,
+                                          teacher_logits)
+        patches = dict(patch_sizes=self.darm['patch_sizes'],
+                       reference_size=self.darm['reference_size'],
+                       generator=self._generator)
+        drop = darm_mask(disagreement, ratio=self.darm['ratio'], **patches)
+        if self.darm['decoys'] > 0:
+            # As much patched area where the label is sure as where it is
+            # not, so that a patch no longer tells where the lesion is.
+            outside = ~disagreement
+            inside_area = drop.flatten(1).sum(1).float()
+            ratio = (self.darm['decoys'] * inside_area /
+                     outside.flatten(1).sum(1).clamp(min=1)).clamp(max=1)
+            drop = drop | darm_mask(outside, ratio=ratio, **patches)
         labels = torch.stack([s.gt_sem_seg.data for s in samples])
         inputs, labels = apply_darm(inputs, labels, drop,
-                                    self.darm.get('drop_label', 255))
+                                    self.darm['drop_label'])
         for sample, label in zip(samples, labels):
             sample.gt_sem_seg.data = label
         return inputs, samples

@@ -184,3 +184,118 @@ def test_cache_hit_rate_is_logged_but_not_a_loss():
     loss, log_vars = model.parse_losses(losses)
     assert float(loss) == pytest.approx(float(_total(losses)))
     assert float(log_vars['teacher_cache_hit']) == 1
+
+
+def _spy_student_inputs(model):
+    """Record every input batch the student's backbone sees."""
+    seen = []
+    original = model.backbone.forward
+
+    def spy(x):
+        seen.append(x.detach().clone())
+        return original(x)
+
+    model.backbone.forward = spy
+    return seen
+
+
+def _running_means(model):
+    return [m.running_mean.clone() for m in model.backbone.modules()
+            if isinstance(m, torch.nn.BatchNorm2d)]
+
+
+def test_shortcut_free_darm_leaves_bn_to_the_trained_forwards():
+    inputs, samples = batch()
+    darm = dict(ratio=0.3, patch_sizes=(3, 5), reference_size=32)
+    old = MODELS.build(student_cfg(darm=dict(darm, bn_update=True),
+                                   afc_loss=None, cwc_loss=None))
+    new = MODELS.build(student_cfg(darm=darm, afc_loss=None, cwc_loss=None))
+    new.load_state_dict(old.state_dict())
+    for model in (old, new):
+        model.train()
+        model.loss(inputs, samples)
+    # Old: the no-grad predictions forward updated the statistics too
+    # (two momentum steps), the shortcut-free one only the trained one.
+    assert new.backbone.training  # restored after the extra forward
+    assert not all(torch.equal(a, b) for a, b in zip(_running_means(old),
+                                                     _running_means(new)))
+
+
+def test_shortcut_free_darm_puts_decoys_outside_and_a_clean_view_in_cwc():
+    inputs, samples = batch()
+    for s in samples:  # a compact band: the ring between two squares
+        comp = torch.zeros(1, 32, 32, dtype=torch.long)
+        comp[:, 6:26, 6:26] = 1
+        sparse = torch.zeros_like(comp)
+        sparse[:, 12:20, 12:20] = 1
+        s.gt_comp_seg.data, s.gt_sparse_seg.data = comp, sparse
+    darm = dict(ratio=0.3, patch_sizes=(3, ), reference_size=32,
+                source='masks', seed=0)
+    for decoys, clean in ((0.0, False), (1.0, True)):
+        model = MODELS.build(student_cfg(
+            darm=dict(darm, decoys=decoys, clean_consistency=clean,
+                      bn_update=True), afc_loss=None))
+        seen = _spy_student_inputs(model)
+        model.loss(inputs, samples)
+        patched = seen[0] != inputs
+        sparse = torch.stack([s.gt_sparse_seg.data[0] for s in samples])
+        comp = torch.stack([s.gt_comp_seg.data[0] for s in samples])
+        band = (sparse == 1) != (comp == 1)
+        dropped = patched.any(1)
+        outside = (dropped & ~band).sum() / dropped.sum()
+        if decoys == 0:
+            assert len(seen) == 1  # CWC on the patched student output
+            assert outside < 0.3  # patches mark the band
+        else:
+            assert len(seen) == 2
+            assert torch.equal(seen[1], inputs)  # CWC on the clean image
+            assert 0.4 < outside < 0.75  # as much decoy area as inside
+
+
+def test_unknown_darm_options_are_refused():
+    with pytest.raises(ValueError, match=r"darm: unknown options \['decoy'\]"):
+        MODELS.build(student_cfg(darm=dict(decoy=1.0)))
+
+
+def test_cutmix_noise_view_mixes_student_input_and_teacher_target():
+    torch.manual_seed(0)
+    model = MODELS.build(student_cfg(darm=None, afc_loss=None,
+                                     cwc_view='cutmix_noise', cwc_noise=0.2))
+    inputs, samples = batch(num=4, text_lengths=(3, ))
+    seen = _spy_student_inputs(model)
+    compared = []
+    original = model.cwc_loss.forward
+
+    def spy(student, target, valid=None):
+        compared.append((student, target))
+        return original(student, target, valid)
+
+    model.cwc_loss.forward = spy
+    losses = model.loss(inputs, samples)
+    assert len(seen) == 2 and torch.equal(seen[0], inputs)
+    noise = seen[1] - inputs
+    # Outside the pasted boxes: the same image, plus bounded noise.
+    assert noise.abs().max() > 0.05
+    _, teacher_logits = model._teacher_outputs(
+        inputs, [s.metainfo for s in samples])
+    student, target = compared[0]
+    same = (seen[1] - inputs).abs().amax(1) <= 0.2 + 1e-6
+    mixed = ~same
+    assert mixed.any() and same.any()
+    torch.testing.assert_close(target.permute(0, 2, 3, 1)[same],
+                               teacher_logits.permute(0, 2, 3, 1)[same])
+    assert torch.isfinite(losses['loss_cwc'])
+
+
+def test_cwc_region_teacher_ignores_the_students_confidence():
+    from fgi_mmseg.models.losses.confidence_weighted_consistency_loss import \
+        confidence_weighted_consistency as cwc
+    teacher = torch.tensor([4.0, -4.0]).view(1, 2, 1, 1).repeat(1, 1, 2, 2)
+    unsure = torch.zeros(1, 2, 2, 2)  # p_S = 0.5: not confident
+    assert cwc(unsure, teacher, region='joint') == 0
+    # max p_T -log p_S(y_T) + min p_T -log(1 - p_S(other)), max + min = 1
+    expected = -torch.log(torch.tensor(0.5))
+    torch.testing.assert_close(cwc(unsure, teacher, region='teacher'),
+                               expected)
+    with pytest.raises(ValueError, match='region'):
+        cwc(unsure, teacher, region='student')
