@@ -55,3 +55,14 @@ def test_teacher_stage_alone(demo_root, tmp_path):
              '--cfg-options', 'stage=teacher')
     assert (work / 'teacher' / 'stage_done.json').exists()
     assert not (work / 'student').exists()
+
+
+def test_a_study_run_trains_both_stages_but_never_tests(demo_root, tmp_path):
+    config = _config(tmp_path, demo_root)
+    work = tmp_path / 'work'
+    out = run_tool('tools/train.py', config, '--work-dir', str(work),
+                   '--cfg-options', 'test_student=False')
+    assert (work / 'student' / 'stage_done.json').exists()
+    assert not (work / 'student' / 'test_metrics.json').exists()
+    assert not (work / 'student_test').exists()
+    assert 'test split' not in out.stdout

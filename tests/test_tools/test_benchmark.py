@@ -387,3 +387,59 @@ def test_backfill_names_a_run_without_a_test_result(
     _backfill_argv(monkeypatch, config, out, tmp_path / 'work')
     with pytest.raises(SystemExit, match=r'seed0/test/test_metrics.json'):
         bench.main()
+
+
+def test_val_only_studies_record_validation_dice_and_the_commit(
+        bench, tmp_path, monkeypatch):
+    configs = _toy_configs(tmp_path)
+    out = tmp_path / 'out'
+    calls = []
+
+    def fake_val(config, seed, work_dir, extra):
+        calls.append((Path(config).stem, seed))
+        return dict(val_dice=60.0 + seed, teacher_val_dice=55.0,
+                    train_minutes='1.5')
+
+    def no_test(*args, **kwargs):
+        raise AssertionError('a validation-only study must not test')
+
+    monkeypatch.setattr(bench, 'run_one_val', fake_val)
+    monkeypatch.setattr(bench, 'run_one', no_test)
+    monkeypatch.setattr(bench, 'source_commit', lambda: 'abc1234')
+    argv = ['benchmark.py', 'toy', '--val-only', '--configs',
+            f'v1={configs / "fgi.py"}', f'v0={configs / "unet_gaze.py"}',
+            '--seeds', '0', '1', '--out-dir', str(out), '--work-root',
+            str(tmp_path / 'work')]
+    monkeypatch.setattr(sys, 'argv', argv)
+    bench.main()
+    assert calls == [('fgi', 0), ('unet_gaze', 0), ('fgi', 1),
+                     ('unet_gaze', 1)]  # in the given order
+    rows = bench.read_val_rows(str(out / 'toy_val.csv'))
+    assert [(r['method'], r['seed'], r['commit']) for r in rows][:2] == [
+        ('v1', '0', 'abc1234'), ('v0', '0', 'abc1234')]
+    assert not (out / 'toy.csv').exists()
+    assert '| v1 | cpu_fast | 0,1 | 55.00 ± 0.00 | 60.50 ± 0.71 |' in \
+        (out / 'toy_val.md').read_text()
+    calls.clear()
+    bench.main()  # resumable: nothing left to run
+    assert calls == []
+
+
+def test_a_two_stage_val_run_is_told_not_to_test(bench, tmp_path,
+                                                  monkeypatch):
+    config = tmp_path / 'fgi.py'
+    config.write_text("runner_type = 'TwoStageRunner'\n")
+    work = tmp_path / 'work'
+    commands = []
+
+    def fake_run(cmd, log):
+        commands.append(cmd)
+
+    monkeypatch.setattr(bench, '_run', fake_run)
+    monkeypatch.setattr(bench, '_stage_best_val',
+                        lambda work_dir, stage: dict(teacher=50.0,
+                                                     student=60.0)[stage])
+    row = bench.run_one_val(str(config), 3, str(work), ['a=1'])
+    assert commands[0][-3:] == ['randomness.seed=3', 'a=1',
+                                'test_student=False']
+    assert (row['val_dice'], row['teacher_val_dice']) == (60.0, 50.0)

@@ -31,6 +31,16 @@ mini_train_pipeline_text_unflipped = [
         _mini_cached,
         transforms=_mini_load + [dict(type='LoadTextEmbedding'), _mini_resize])
 ] + [dict(t, text='keep') for t in _mini_random[:2]] + _mini_random[2:]
+# The released FGI recipe: the teacher's mask without an ignored band.
+mini_train_pipeline_released = [
+    dict(
+        _mini_cached,
+        transforms=[
+            dict(type='LoadImageFromFile'),
+            dict(_mini_heatmap, t_bg=_mini_heatmap['t_fg']), _mini_text,
+            _mini_resize
+        ])
+] + _mini_random
 # The fully supervised upper bound alone trains on masks.
 mini_train_pipeline_full = [
     dict(

@@ -20,6 +20,8 @@ _test = dict(
     seg_map_path=image_root + '/test/masks',
     heatmap_path=gaze_root + '/heatmaps')
 _embeddings = dict(text_embed_path=gaze_root + '/embeddings')
+# The training images with their text (kvasir.py's name).
+data_prefix_text = dict(_train, **_embeddings)
 
 train_dataloader = dict(
     dataset=dict(

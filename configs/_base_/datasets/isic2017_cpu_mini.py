@@ -4,6 +4,7 @@ _base_ = ['./isic2017.py', './cpu_mini_pipelines.py']
 crop_size = _base_.mini_crop_size
 train_pipeline_full = _base_.mini_train_pipeline_full
 train_pipeline_levels = _base_.mini_train_pipeline_levels
+train_pipeline_released = _base_.mini_train_pipeline_released
 # Loading in the main process: after the first epoch a sample is a cached
 # decode plus flips, and worker processes beside a 2-thread step stall its
 # OpenMP barriers (UNet step 65 ms with 2 workers, 48.5 ms without).

@@ -43,6 +43,18 @@ train_pipeline_text = [
         transforms=_train_load +
         [dict(type='LoadTextEmbedding', flip_variants=True), _train_resize])
 ] + _train_random
+# The released FGI recipe (fgi_released.py) trains both networks at once:
+# the teacher's mask without an ignored band (t_bg = t_fg), the student's
+# comprehensive mask, the text for the teacher.
+train_pipeline_released = [
+    dict(
+        _train_cached,
+        transforms=[
+            dict(type='LoadImageFromFile'),
+            dict(_train_heatmap, t_bg=gaze_thresholds['t_fg']),
+            dict(type='LoadTextEmbedding', flip_variants=True), _train_resize
+        ])
+] + _train_random
 # The fully supervised upper bound ("UNet, full") alone trains on masks.
 train_pipeline_full = [
     dict(
