@@ -13,6 +13,7 @@ from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
+from fgi_mmseg.engine import resolve_resume
 from fgi_mmseg.utils import prepare_config
 
 
@@ -59,6 +60,8 @@ def main() -> None:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
+    # The newest complete checkpoint, even if last_checkpoint is stale.
+    resolve_resume(cfg)
 
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)

@@ -1,9 +1,14 @@
-from .checkpoint import load_from_local_safe
+from . import atomic_backend  # noqa: F401  (atomic local writes)
+from .checkpoint import (latest_complete_checkpoint, load_from_local_safe,
+                         resolve_resume)
 from .dist import setup_cpu_distributed
-from .hooks import ChannelsLastHook, GazePanelHook
+from .hooks import (AtomicCheckpointHook, ChannelsLastHook, FiniteLossHook,
+                    GazePanelHook)
 from .optimizers import AutocastOptimWrapper
 from .runners import TwoStageRunner
 
-__all__ = ['load_from_local_safe', 'setup_cpu_distributed',
+__all__ = ['load_from_local_safe', 'latest_complete_checkpoint',
+           'resolve_resume',
+           'AtomicCheckpointHook', 'FiniteLossHook', 'setup_cpu_distributed',
            'AutocastOptimWrapper', 'ChannelsLastHook', 'GazePanelHook',
            'TwoStageRunner']

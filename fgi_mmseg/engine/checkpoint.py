@@ -12,8 +12,13 @@ without executing anything, and unpickles fully only when every global is
 one that mmengine's own checkpoints use; any other global is reported and
 refused. Checkpoints are still pickles: load only files you trust.
 """
+import glob
+import os
 import os.path as osp
 import pickle
+import re
+import zipfile
+from typing import Optional
 
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
@@ -73,3 +78,56 @@ def load_from_local_safe(filename: str, map_location=None) -> dict:
 # Replaces mmengine's loader for plain paths (prefix '').
 CheckpointLoader.register_scheme(prefixes='', force=True)(
     load_from_local_safe)
+
+
+def _complete(path: str) -> bool:
+    """Whether a torch zip checkpoint is whole (its central directory, at
+    the end of the file, reads and lists the pickle)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.endswith('data.pkl') for n in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``--resume`` should continue from, or None.
+
+    ``last_checkpoint`` names it when that file is complete; otherwise (a
+    run killed while writing it, by an older mmengine that truncated files
+    in place and had already removed its predecessor) the newest complete
+    ``iter_<n>.pth`` / ``epoch_<n>.pth`` in ``work_dir`` is taken.
+    """
+    candidates = []
+    last = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(last):
+        with open(last) as f:
+            named = f.read().strip()
+        if named:
+            candidates.append(named)
+    numbered = []
+    for path in glob.glob(osp.join(work_dir, '*.pth')):
+        match = re.fullmatch(r'(?:iter|epoch)_(\d+)\.pth', osp.basename(path))
+        if match:
+            numbered.append((int(match.group(1)), path))
+    candidates += [path for _, path in sorted(numbered, reverse=True)]
+    for path in candidates:
+        if osp.isfile(path) and _complete(path):
+            return path
+    return None
+
+
+def resolve_resume(cfg) -> None:
+    """Point ``cfg.load_from`` at the newest complete checkpoint of
+    ``cfg.work_dir`` when ``cfg.resume`` is set and nothing is named, and
+    sweep the temporary files of checkpoint writes a kill interrupted (one
+    run owns its work dir, so none of them is still being written)."""
+    if not cfg.get('resume'):
+        return
+    for pattern in ('.*.pth.*.tmp', '.last_checkpoint.*.tmp'):
+        for path in glob.glob(osp.join(cfg.work_dir, pattern)):
+            os.remove(path)
+    if not cfg.get('load_from'):
+        found = latest_complete_checkpoint(cfg.work_dir)
+        if found:
+            cfg.load_from = found

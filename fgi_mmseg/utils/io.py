@@ -30,6 +30,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
     try:
         with os.fdopen(fd, 'wb') as f:
             write(f)
+            # On disk before the rename: a crash right after it must not
+            # leave an empty file under the final name.
+            f.flush()
+            os.fsync(f.fileno())
         # mkstemp creates 0600 files; give the result the permissions a
         # plain open() would (0666 minus the umask).
         os.chmod(tmp, 0o666 & ~_umask())

@@ -30,4 +30,6 @@ default_hooks = dict(
         save_best='Dice',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # A NaN/inf loss stops training, naming the iteration and sample ids.
+    finite_loss=dict(type='FiniteLossHook'),
     visualization=dict(type='SegVisualizationHook'))

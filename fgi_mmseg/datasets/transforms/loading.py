@@ -152,6 +152,11 @@ def _load_embedding(results: dict, path: str,
             results, 'text_embed_path', path,
             f'expected a non-empty float array L x C, got shape '
             f'{embed.shape} of {embed.dtype}')
+    if not np.isfinite(embed).all():
+        raise SampleLoadError.for_field(
+            results, 'text_embed_path', path,
+            f'holds {int((~np.isfinite(embed)).sum())} NaN/inf values; '
+            'expected finite numbers (encode it again)')
     if embed_dim is not None and embed.shape[1] != embed_dim:
         raise SampleLoadError.for_field(
             results, 'text_embed_path', path,

@@ -1,4 +1,9 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .channels_last_hook import ChannelsLastHook, convert_to_channels_last
+from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
 from .gaze_panel_hook import GazePanelHook
 
-__all__ = ['ChannelsLastHook', 'convert_to_channels_last', 'GazePanelHook']
+__all__ = [
+    'ChannelsLastHook', 'convert_to_channels_last', 'GazePanelHook',
+    'AtomicCheckpointHook', 'FiniteLossHook', 'NonFiniteLossError'
+]

@@ -4,12 +4,14 @@ import json
 import os.path as osp
 from typing import Dict, Optional
 
+import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 from fgi_mmseg.utils.io import write_json_atomic  # noqa: I001
+from ..checkpoint import resolve_resume
 
 STAGES = ('teacher', 'student')
 DONE_FILE = 'stage_done.json'
@@ -105,10 +107,19 @@ class TwoStageRunner:
                       f'{done["best_checkpoint"]}', logger='current')
             return done['best_checkpoint']
         cfg.resume = self.cfg.get('resume', False)
+        resolve_resume(cfg)
         runner = Runner.from_cfg(cfg)
         runner.train()
         best = runner.message_hub.get_info('best_ckpt') or osp.join(
             cfg.work_dir, f'iter_{runner.iter}.pth')
+        bad = [name for name, value in runner.model.state_dict().items()
+               if value.is_floating_point() and
+               not torch.isfinite(value).all()]
+        if bad:
+            # Never mark a stage done whose weights are NaN/inf.
+            raise RuntimeError(f'{name} stage: non-finite weights after '
+                               f'training ({", ".join(bad[:5])}); not '
+                               'marked done')
         if runner.rank == 0:
             write_json_atomic(done_file, dict(best_checkpoint=best))
         return best
