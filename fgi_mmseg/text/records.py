@@ -158,26 +158,29 @@ def read_records(path: PathLike) -> Dict[str, DescriptionRecord]:
     return records
 
 
+def unterminated_tail(path: PathLike) -> int:
+    """Bytes after the last newline of a file: a torn last line that
+    :func:`read_records` ignores (0 for a complete or missing file)."""
+    path = Path(path)
+    if not path.is_file():
+        return 0
+    data = path.read_bytes()
+    return len(data) - (data.rfind(b'\n') + 1)
+
+
 def _repair_tail(fd: int, path: Path) -> int:
     """Truncate a torn last line; returns the number of bytes removed.
 
-    The last line is torn when it lacks its newline or, being the last
-    line a crash could have left, does not parse. Earlier lines are left
-    alone: damage there is not ours to hide, and reading reports it.
+    Only a last line without its newline is torn (a record is written with
+    its newline in one call, so an interrupted append leaves exactly
+    that). A complete line that does not parse is not a trace of an
+    interruption: it is kept, and reading reports it with its line number.
     """
     size = os.fstat(fd).st_size
     if size == 0:
         return 0
     data = os.pread(fd, size, 0)
     keep = data.rfind(b'\n') + 1  # 0 when there is no newline at all
-    if keep == size:  # ends with a newline: check the last complete line
-        start = data.rfind(b'\n', 0, size - 1) + 1
-        last = data[start:size - 1]
-        if last.strip():
-            try:
-                _parse_line(last)
-            except RecordFormatError:
-                keep = start
     if keep < size:
         os.ftruncate(fd, keep)
         os.fsync(fd)

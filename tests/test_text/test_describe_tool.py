@@ -195,3 +195,19 @@ def test_usage_errors_write_nothing(demo_root, tmp_path, tool, capsys,
                       '.png']) == 2
     assert "descriptions by ['blank']" in capsys.readouterr().err
     assert len(read_records(out)) == 4  # the val split only
+
+
+def test_a_complete_invalid_last_line_is_reported_and_kept(
+        demo_root, tmp_path, tool, capsys):
+    root = tmp_path / 'data'
+    shutil.copytree(demo_root, root)
+    out = root / 'descriptions.jsonl'
+    bad = b'{"id": "x", "describer": "gaze", "report": {"location": 3}}\n'
+    out.write_bytes(bad)
+    args = [str(root), '--img-suffix', '.png', '--describer', 'gaze',
+            '--no-progress']
+    assert tool.main(args) == 2
+    captured = capsys.readouterr()
+    assert f'{out}:1: ' in captured.err
+    assert 'removed a torn last line' not in captured.out
+    assert out.read_bytes() == bad  # nothing deleted

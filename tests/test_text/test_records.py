@@ -5,7 +5,8 @@ import os
 import pytest
 
 from fgi_mmseg.text.records import (DescriptionRecord, JsonlAppender,
-                                    RecordFormatError, read_records)
+                                    RecordFormatError, read_records,
+                                    unterminated_tail)
 
 REPORT = {
     'location': 'center',
@@ -65,7 +66,6 @@ def test_latest_record_wins(tmp_path):
 @pytest.mark.parametrize('tail', [
     b'{"id": "c", "describer": "gaze", "rep',  # torn mid-record
     b'{"id": "c", "describer": "gaze", "error": "x"}',  # no newline yet
-    b'garbage\n',  # an unparsable last line
 ])
 def test_torn_last_line_is_ignored_then_truncated(tmp_path, tail):
     path = tmp_path / 'd.jsonl'
@@ -74,17 +74,28 @@ def test_torn_last_line_is_ignored_then_truncated(tmp_path, tail):
         appender.append(ok('b'))
     good = path.read_bytes()
     path.write_bytes(good + tail)
-    if tail.endswith(b'\n'):
-        with pytest.raises(RecordFormatError, match=':3: not JSON'):
-            read_records(path)
-    else:
-        assert list(read_records(path)) == ['a', 'b']
+    assert list(read_records(path)) == ['a', 'b']
+    assert unterminated_tail(path) == len(tail)
     with JsonlAppender(path) as appender:
         assert appender.repaired_bytes == len(tail)
         assert path.read_bytes() == good
         appender.append(ok('c'))
     assert list(read_records(path)) == ['a', 'b', 'c']
     assert all(json.loads(line) for line in path.read_text().splitlines())
+
+
+def test_a_complete_invalid_last_line_is_kept_and_reported(tmp_path):
+    path = tmp_path / 'd.jsonl'
+    with JsonlAppender(path) as appender:
+        appender.append(ok('a'))
+    damaged = path.read_bytes() + b'{"id": "b", "describer": "gaze"}\n'
+    path.write_bytes(damaged)
+    with JsonlAppender(path) as appender:  # not an interruption's trace
+        assert appender.repaired_bytes == 0
+    assert path.read_bytes() == damaged
+    assert unterminated_tail(path) == 0
+    with pytest.raises(RecordFormatError, match=r'd.jsonl:2: '):
+        read_records(path)
 
 
 def test_damage_before_the_last_line_is_reported_not_hidden(tmp_path):

@@ -25,7 +25,7 @@ from fgi_mmseg.text.cache import cached_shapes, remove_leftovers, \
 from fgi_mmseg.text.encoder import DEFAULT_MODEL, TextEncoder
 from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_dir, \
     mirror_report
-from fgi_mmseg.text.records import read_records
+from fgi_mmseg.text.records import read_records, unterminated_tail
 
 MAX_LISTED = 20  # failures printed in the summary
 
@@ -101,6 +101,11 @@ def main(argv=None) -> None:
     if not args.descriptions.is_file():
         sys.exit(f'{args.descriptions}: descriptions file not found')
     records = read_records(args.descriptions)
+    torn = unterminated_tail(args.descriptions)
+    if torn:
+        print(f'{args.descriptions}: ignored an unterminated last line '
+              f'({torn} bytes, an interrupted describe run; rerun '
+              'tools/text/describe.py to redo that sample)')
     reports = {i: r.report for i, r in records.items() if r.ok}
     failures = {i: r.error for i, r in records.items() if not r.ok}
     print(f'{args.descriptions}: {len(records)} records, {len(reports)} '
