@@ -440,6 +440,11 @@ def test_a_two_stage_val_run_is_told_not_to_test(bench, tmp_path,
                         lambda work_dir, stage: dict(teacher=50.0,
                                                      student=60.0)[stage])
     row = bench.run_one_val(str(config), 3, str(work), ['a=1'])
+    # An inherited runner_type counts too (study configs inherit it).
+    child = tmp_path / 'child.py'
+    child.write_text(f"_base_ = ['{config}']\n")
+    bench.run_one_val(str(child), 3, str(work), [])
+    assert commands[1][-1] == 'test_student=False'
     assert commands[0][-3:] == ['randomness.seed=3', 'a=1',
                                 'test_student=False']
     assert (row['val_dice'], row['teacher_val_dice']) == (60.0, 50.0)

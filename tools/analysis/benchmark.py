@@ -354,9 +354,14 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _is_two_stage(config: str) -> bool:
-    """Whether ``config`` runs FGI's teacher and student in one command."""
-    with open(config) as f:
-        return 'TwoStageRunner' in f.read()
+    """Whether ``config`` runs FGI's teacher and student in one command.
+
+    The merged config is read (``runner_type`` may come from a ``_base_``
+    file): a text search of the file itself missed inherited study configs
+    and let their runs test the student.
+    """
+    from mmengine.config import Config
+    return Config.fromfile(config).get('runner_type') == 'TwoStageRunner'
 
 
 def _result_file(work_dir: str, two_stage: bool) -> str:
