@@ -23,6 +23,12 @@ import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
 from fgi_mmseg.evaluation import format_metrics
 from fgi_mmseg.utils import write_json_atomic
 from fgi_mmseg.utils import prepare_config
+from fgi_mmseg.utils.cli import run_tool
+from fgi_mmseg.utils.errors import UserFacingError
+
+
+class CheckpointMismatchError(UserFacingError, RuntimeError):
+    """A checkpoint's weights do not match the config's model."""
 
 
 def parse_args() -> argparse.Namespace:
@@ -114,6 +120,20 @@ def add_panel_hook(cfg, args: argparse.Namespace) -> None:
     cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [panel]
 
 
+def load_strictly(runner: Runner, checkpoint: str, config: str) -> None:
+    """Load the weights, refusing missing or unexpected keys: testing a
+    partly random model (a teacher checkpoint for the student config)
+    would report numbers of nothing."""
+    try:
+        runner.load_checkpoint(checkpoint, strict=True)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0:2]
+        raise CheckpointMismatchError(
+            f'{checkpoint}: does not fit the model of {config} '
+            f'({" ".join(line.strip() for line in first)}); expected a '
+            'checkpoint trained with this config') from err
+
+
 def main() -> None:
     args = parse_args()
     cfg = prepare_config(args.config, args.work_dir, args.cfg_options,
@@ -138,6 +158,8 @@ def main() -> None:
                                                      'per_image.csv')
 
     runner = Runner.from_cfg(cfg)
+    if not args.tta:
+        load_strictly(runner, args.checkpoint, args.config)
     metrics = runner.test()
     if runner.rank == 0:
         write_json_atomic(
@@ -148,4 +170,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -15,6 +15,7 @@ from mmseg.registry import RUNNERS
 import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
 from fgi_mmseg.engine import resolve_resume
 from fgi_mmseg.utils import prepare_config
+from fgi_mmseg.utils.cli import run_tool
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,4 +72,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -35,6 +35,7 @@ from mmseg.structures import SegDataSample
 
 from fgi_mmseg.engine.runners import TwoStageRunner
 from fgi_mmseg.models.segmentors import DistillEncoderDecoder
+from fgi_mmseg.utils.errors import UserFacingError
 
 ImageType = Union[str, Path, np.ndarray]
 ImagesType = Union[ImageType, Sequence[ImageType]]
@@ -50,7 +51,7 @@ DEFAULT_DATASET_META = dict(
     classes=('background', 'foreground'), palette=[[0, 0, 0], [255, 0, 0]])
 
 
-class ImageReadError(OSError):
+class ImageReadError(UserFacingError, OSError):
     """An input image is missing or cannot be decoded (the message names
     the file)."""
 

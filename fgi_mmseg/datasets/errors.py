@@ -1,7 +1,8 @@
 """Errors raised while loading samples."""
+from fgi_mmseg.utils.errors import UserFacingError
 
 
-class SampleLoadError(RuntimeError):
+class SampleLoadError(UserFacingError, RuntimeError):
     """A sample's file is missing or malformed.
 
     The message always names the sample id, the field and the file, so a

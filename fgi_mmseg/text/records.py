@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
+from fgi_mmseg.utils.errors import UserFacingError
 from .schema import ReportValidationError, validate_report
 
 try:  # POSIX advisory locks keep two writers off one file.
@@ -33,7 +34,7 @@ except ImportError:  # pragma: no cover - Windows has no fcntl
 PathLike = Union[str, os.PathLike]
 
 
-class RecordFormatError(ValueError):
+class RecordFormatError(UserFacingError, ValueError):
     """A line of a descriptions file is not a valid record."""
 
 

@@ -66,3 +66,17 @@ def test_a_study_run_trains_both_stages_but_never_tests(demo_root, tmp_path):
     assert not (work / 'student' / 'test_metrics.json').exists()
     assert not (work / 'student_test').exists()
     assert 'test split' not in out.stdout
+
+
+def test_a_misspelt_runner_key_is_refused_with_a_suggestion(demo_root,
+                                                            tmp_path):
+    config = _config(tmp_path, demo_root)
+    out = run_tool('tools/train.py', config, '--work-dir',
+                   str(tmp_path / 'work'), '--cfg-options', 'stagee=teacher',
+                   check=False)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines()[-1].startswith(
+        'error: config key "stagee" is not read by TwoStageRunner; did you '
+        'mean "stage"?')
+    assert 'Traceback' not in out.stderr
+    assert not (tmp_path / 'work' / 'teacher').exists()

@@ -85,3 +85,18 @@ def test_panels_with_a_compared_model(demo_root, tmp_path):
     assert panel.shape[1] == 4 * 64
     has_text = (Path(demo_root) / 'descriptions.jsonl').exists()
     assert (panel.shape[0] > 64 + 40) == has_text
+
+
+def test_a_checkpoint_of_another_model_is_refused(demo_root, tmp_path):
+    import torch
+    from tests.conftest import run_tool, write_tiny_config
+    config = write_tiny_config(tmp_path / 'cfg.py', demo_root)
+    wrong = tmp_path / 'wrong.pth'
+    torch.save(dict(state_dict={'backbone.nothing': torch.zeros(1)}), wrong)
+    out = run_tool('tools/test.py', config, str(wrong), '--work-dir',
+                   str(tmp_path / 'test'), check=False)
+    assert out.returncode == 2
+    line = out.stderr.strip().splitlines()[-1]
+    assert line.startswith(f'error: {wrong}: does not fit the model of '
+                           f'{config}')
+    assert not (tmp_path / 'test' / 'test_metrics.json').exists()

@@ -4,8 +4,10 @@ import math
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
+from fgi_mmseg.utils.errors import UserFacingError
 
-class NonFiniteLossError(RuntimeError):
+
+class NonFiniteLossError(UserFacingError, RuntimeError):
     """A training loss became NaN or infinite."""
 
 

@@ -1,5 +1,6 @@
 """One command for FGI: train the teacher, then the student, then test."""
 import copy
+import difflib
 import json
 import os.path as osp
 from typing import Dict, Optional
@@ -10,11 +11,36 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
+from fgi_mmseg.utils.errors import UserFacingError
 from fgi_mmseg.utils.io import write_json_atomic  # noqa: I001
 from ..checkpoint import resolve_resume
 
 STAGES = ('teacher', 'student')
 DONE_FILE = 'stage_done.json'
+
+
+# Top-level keys this runner reads; a key one typo away is refused.
+RUNNER_KEYS = ('stage', 'stages', 'teacher_checkpoint', 'test_student')
+
+
+def _refuse_near_misses(cfg: Config) -> None:
+    """``stagee=teacher`` would be ignored and both stages trained: refuse
+    top-level keys that are close misspellings of the runner's own."""
+    for key in cfg.keys():
+        if key in RUNNER_KEYS:
+            continue
+        close = difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.8)
+        if close:
+            raise UnknownConfigKeyError(
+                f'config key "{key}" is not read by TwoStageRunner; did you '
+                f'mean "{close[0]}"? (it reads {", ".join(RUNNER_KEYS)})')
+
+
+class UnknownConfigKeyError(UserFacingError, KeyError):
+    """A config key that nothing reads, close to one that is read."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
 
 
 @RUNNERS.register_module()
@@ -54,6 +80,7 @@ class TwoStageRunner:
         if self.stage not in ('both', ) + STAGES:
             raise ValueError(f'cfg.stage must be both, teacher or student, '
                              f'got "{self.stage}"')
+        _refuse_near_misses(cfg)
         if 'stages' not in cfg or set(cfg.stages) != set(STAGES):
             raise ValueError('TwoStageRunner needs cfg.stages with the keys '
                              f'{STAGES}')
