@@ -22,6 +22,7 @@ from mmseg.registry import DATASETS
 from tqdm import tqdm
 
 from fgi_mmseg.gaze import load_heatmap
+from fgi_mmseg.gaze.heatmap import heatmap_scale_problem
 from .gaze_seg_dataset import GazeSegDataset
 
 # Mask formats that store pixels exactly; any other value than the two
@@ -264,6 +265,9 @@ def _check_sample(info: dict, name: str, sample_id: str,
             and heatmap.max() <= 1
         if not in_range:
             report('heatmap_path', 'values outside [0, 1]')
+        scale = heatmap_scale_problem(heatmap)
+        if scale:
+            report('heatmap_path', scale)
     # Pseudo-masks and metrics assume pixel-for-pixel alignment.
     for field, array in dict(seg_map_path=mask, heatmap_path=heatmap).items():
         if image is not None and array is not None and \

@@ -336,3 +336,21 @@ def load_heatmap(path: str | os.PathLike) -> np.ndarray:
         raise ValueError(f'{path}: expected an 8- or 16-bit image, got '
                          f'{image.dtype}')
     return image.astype(np.float32) / np.iinfo(image.dtype).max
+
+
+# The tools write max-normalised maps (maximum 1). A stored maximum below
+# this is almost surely a scale error, e.g. a 16-bit PNG holding 0-255
+# (read as at most 255 / 65535 = 0.0039): every pixel would be background.
+LOW_MAXIMUM = 0.1
+
+
+def heatmap_scale_problem(heatmap: np.ndarray) -> str:
+    """A description of a suspicious heatmap scale, or '' if it looks fine.
+
+    An all-zero map (no gaze on the image) is not a scale problem.
+    """
+    peak = float(heatmap.max()) if heatmap.size else 0.0
+    if 0 < peak < LOW_MAXIMUM:
+        return (f'maximum {peak:.4g}, expected about 1 (the tools write '
+                'max-normalised maps; a 16-bit PNG holding 0-255?)')
+    return ''

@@ -224,3 +224,31 @@ def test_real_kvasir_val_has_no_problems():
         data_prefix=dict(img_path='images', seg_map_path='masks'))
     assert len(build_unchecked_dataset(cfg)) == 100
     assert verify_dataset(cfg, 'val') == []
+
+
+def test_a_16_bit_heatmap_holding_8_bit_values_is_a_problem(clean_root):
+    path = clean_root / 'gaze/heatmaps/train_0001.png'
+    heatmap = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    cv2.imwrite(str(path), heatmap.astype(np.uint16))  # 0-255 in 16 bits
+    problems = verify_dataset(dataset_cfg(clean_root, 'train'), 'train')
+    assert found(problems) == {('train_0001', 'heatmap_path')}
+    message = message_of(problems, 'train_0001', 'heatmap_path')
+    assert message.startswith(f'maximum {heatmap.max() / 65535:.4g}, '
+                              'expected about 1')
+
+
+def test_the_loader_warns_about_a_heatmap_scale(clean_root, monkeypatch):
+    import fgi_mmseg.datasets.transforms.loading as loading
+    from fgi_mmseg.datasets.transforms import LoadGazeHeatmap
+    warnings = []
+    monkeypatch.setattr(loading, 'print_log',
+                        lambda msg, **kwargs: warnings.append(msg))
+    path = clean_root / 'gaze/heatmaps/train_0001.png'
+    heatmap = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    cv2.imwrite(str(path), heatmap.astype(np.uint16))
+    load = LoadGazeHeatmap()
+    for _ in range(2):
+        load(dict(sample_id='train_0001', heatmap_path=str(path),
+                  seg_fields=[]))
+    assert len(warnings) == 1  # once per loader, not per sample
+    assert warnings[0].startswith(f'{path}: heatmap maximum ')

@@ -1,13 +1,16 @@
 """Transforms that load masks, gaze heatmaps and text embeddings."""
+import logging
 import os.path as osp
 from typing import Optional, Sequence
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 from mmseg.registry import TRANSFORMS
 
-from fgi_mmseg.gaze.heatmap import heatmap_to_pseudo_masks, load_heatmap
+from fgi_mmseg.gaze.heatmap import (heatmap_scale_problem,
+                                    heatmap_to_pseudo_masks, load_heatmap)
 from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_path
 from ..errors import SampleLoadError
 
@@ -111,6 +114,7 @@ class LoadGazeHeatmap(BaseTransform):
             raise SampleLoadError.for_field(results, 'heatmap_path', path,
                                             str(err)) from err
         _check_same_size(results, 'heatmap_path', path, heatmap)
+        self._warn_on_scale(path, heatmap)
         sparse, comp = heatmap_to_pseudo_masks(
             heatmap,
             t_fg=self.t_fg,
@@ -124,6 +128,18 @@ class LoadGazeHeatmap(BaseTransform):
             ['gt_heatmap', 'gt_sparse_seg', 'gt_comp_seg'])
         self._add_levels(results, heatmap)
         return results
+
+    def _warn_on_scale(self, path: str, heatmap: np.ndarray) -> None:
+        """Warn (once per loader, with a running count) about maps whose
+        maximum is far below 1; tools/misc/verify_dataset.py lists all."""
+        problem = heatmap_scale_problem(heatmap)
+        if not problem:
+            return
+        self._low_scale = getattr(self, '_low_scale', 0) + 1
+        if self._low_scale == 1:
+            print_log(f'{path}: heatmap {problem}; run '
+                      'tools/misc/verify_dataset.py to list every such map',
+                      logger='current', level=logging.WARNING)
 
     def _add_levels(self, results: dict, heatmap: np.ndarray) -> None:
         """Add the binary mask ``H >= t_i`` of every threshold level."""
