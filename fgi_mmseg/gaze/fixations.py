@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fgi_mmseg.utils.errors import UserFacingError
 from fgi_mmseg.utils.io import atomic_write
 
 # Columns read by `read_fixations`; pupil, index and start are not needed to
@@ -86,6 +87,10 @@ class FixationReport:
     """
 
     path: str
+    # Rows identical to an earlier row (kept: a glitch of an export, or
+    # genuine repeated fixations; the count makes a fully doubled file
+    # visible).
+    duplicate_rows: list[int] = field(default_factory=list)
     bad_rows: dict[str, list[int]] = field(default_factory=lambda: {
         'unparsable': [],
         'out_of_range': [],
@@ -104,8 +109,14 @@ class FixationReport:
         return sum(self.counts.values())
 
     def __str__(self) -> str:
+        repeats = ''
+        if self.duplicate_rows:
+            shown = ', '.join(map(str, self.duplicate_rows[:10]))
+            more = ', ...' if len(self.duplicate_rows) > 10 else ''
+            repeats = (f'; {len(self.duplicate_rows)} rows repeat an earlier '
+                       f'row exactly (kept; rows {shown}{more})')
         if not self.num_bad:
-            return f'{self.path}: no bad rows'
+            return f'{self.path}: no bad rows' + repeats
         parts = []
         for reason, rows in self.bad_rows.items():
             if rows:
@@ -114,7 +125,7 @@ class FixationReport:
                 more = ', ...' if len(rows) > 10 else ''
                 parts.append(f'{reason}: {len(rows)} (rows {shown}{more})')
         return f'{self.path}: {self.num_bad} bad rows dropped; ' + '; '.join(
-            parts)
+            parts) + repeats
 
 
 @dataclass
@@ -140,6 +151,10 @@ class FixationTable(Mapping):
 
     def __len__(self) -> int:
         return len(self.images)
+
+
+class FixationFormatError(UserFacingError, ValueError):
+    """A fixation CSV whose header cannot be read unambiguously."""
 
 
 def _parse_row(row: dict[str, str]) -> tuple[float, float, float, int, int]:
@@ -183,15 +198,26 @@ def read_fixations(path: str | os.PathLike) -> FixationTable:
     with open(path, newline='', encoding='utf-8-sig') as f:
         reader = csv.DictReader(f)
         header = reader.fieldnames or []
+        repeated = sorted({n for n in header if header.count(n) > 1})
+        if repeated:
+            # csv.DictReader keeps the last of equal names silently.
+            raise FixationFormatError(
+                f'{path}: column names {repeated} appear more than once in '
+                'the header; expected each column once')
+        seen_rows: set = set()
         for name in REQUIRED_COLUMNS:
             if name not in header:
-                raise ValueError(
+                raise FixationFormatError(
                     f'{path}: required column {name!r} is missing '
                     f'(found columns: {", ".join(header) or "none"})')
         for row in reader:
             # line_num is the physical line the row ended on, which is what an
             # editor shows (the header is line 1).
             line = reader.line_num
+            key = tuple(row.get(name) for name in header)
+            if key in seen_rows:
+                report.duplicate_rows.append(line)
+            seen_rows.add(key)
             image = (row.get('IMAGE') or '').strip()
             try:
                 if not image:

@@ -13,6 +13,8 @@ _REPORTED = (UserFacingError, FileNotFoundError)
 def _one_line(error: BaseException) -> str:
     """The error as one line. Errors re-raised from dataloader workers carry
     the worker's traceback in their message; its last line is the error."""
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        return f'{error.filename}: {error.strerror}'
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     if len(lines) > 1 and lines[0].startswith('Caught '):
         return lines[-1].split(': ', 1)[-1]

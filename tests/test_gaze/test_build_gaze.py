@@ -235,3 +235,29 @@ def test_the_tool_imports_neither_torch_nor_mmseg(demo_root, tmp_path):
                           capture_output=True, text=True, check=True)
     assert '24 heatmaps written' in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == '[]'
+
+
+@pytest.mark.parametrize('fault', ['missing', 'empty', 'duplicate_column'])
+def test_bad_fixation_files_get_one_line_and_exit_2(demo_root, tmp_path,
+                                                    fault):
+    root = tmp_path / 'data'
+    shutil.copytree(demo_root, root)
+    fixations = root / 'gaze' / 'fixations.csv'
+    if fault == 'missing':
+        fixations.unlink()
+    elif fault == 'empty':
+        fixations.write_text('')
+    else:
+        lines = fixations.read_text().splitlines()
+        fixations.write_text('\n'.join(
+            [lines[0] + ',IMAGE'] + [line + ',x.jpg' for line in lines[1:]]))
+    proc = run_tool(str(TOOL), *demo_args(root, tmp_path / 'hm'),
+                    check=False)
+    assert proc.returncode == 2
+    assert 'Traceback' not in proc.stderr
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith('error: ') and str(fixations) in line
+    expected = {'missing': 'No such file or directory', 'empty': "'IMAGE' is missing",
+                'duplicate_column': "['IMAGE'] appear more than once"}
+    assert expected[fault] in line
+    assert not (tmp_path / 'hm').exists()

@@ -110,3 +110,23 @@ def test_write_replaces_existing_file_without_leftovers(tmp_path):
     write_fixations(path, [ImageFixations('a', [0.5], [0.5], [100], 4, 4)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ['out.csv']
     assert path.read_text().startswith(HEADER)
+
+
+def test_a_duplicated_column_name_is_refused(tmp_path):
+    path = tmp_path / 'fix.csv'
+    path.write_text(HEADER + ',CURRENT_FIX_X\n'
+                    'a.jpg,1,0.25,0.5,300,1000,0,529,621,0.9\n')
+    with pytest.raises(ValueError, match=r"fix.csv: column names "
+                       r"\['CURRENT_FIX_X'\] appear more than once"):
+        read_fixations(path)
+
+
+def test_duplicated_rows_are_reported_and_kept(tmp_path):
+    rows = ['a.jpg,1,0.25,0.5,300,1000,0,529,621',
+            'a.jpg,2,0.75,0.5,200,1000,350,529,621']
+    path = _write_csv(tmp_path / 'fix.csv', rows + rows)
+    table = read_fixations(path)
+    assert table.report.duplicate_rows == [4, 5]
+    assert len(table['a']) == 4
+    assert '2 rows repeat an earlier row exactly (kept; rows 4, 5)' in \
+        str(table.report)

@@ -305,4 +305,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from fgi_mmseg.utils.cli import run_tool  # noqa: E402
+    run_tool(main)
