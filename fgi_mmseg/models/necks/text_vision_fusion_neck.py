@@ -114,6 +114,7 @@ class TextVisionFusionNeck(BaseModule):
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.in_channels = list(in_channels)
+        self.text_channels = text_channels
         self.fusion_indices = sorted(fusion_indices)
         bad = [i for i in self.fusion_indices
                if not 0 <= i < len(self.in_channels)]

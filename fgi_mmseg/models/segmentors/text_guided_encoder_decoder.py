@@ -6,8 +6,14 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
+from fgi_mmseg.utils.errors import UserFacingError
+
 from .weakly_supervised_encoder_decoder import (
     WeaklySupervisedEncoderDecoder, relabel)
+
+
+class TextWidthError(UserFacingError, ValueError):
+    """Text embeddings of another width than the batch or the model."""
 
 
 def collate_text(batch_img_metas: Sequence[dict],
@@ -32,8 +38,15 @@ def collate_text(batch_img_metas: Sequence[dict],
         embeds.append(torch.as_tensor(meta['text_embed']))
     widths = {e.shape[1] for e in embeds}
     if len(widths) != 1:
-        raise ValueError(f'text embeddings of one batch differ in width: '
-                         f'{sorted(widths)}')
+        by_width = {}
+        for meta, embed in zip(batch_img_metas, embeds):
+            by_width.setdefault(embed.shape[1], []).append(
+                str(meta.get('sample_id', '?')))
+        raise TextWidthError(
+            'text embeddings of one batch differ in width: ' + '; '.join(
+                f'{w} for {", ".join(ids)}'
+                for w, ids in sorted(by_width.items())) +
+            ' (encode every sample with the same text encoder)')
     length = max(e.shape[0] for e in embeds)
     tokens = torch.zeros(len(embeds), length, widths.pop(), device=device)
     mask = torch.zeros(len(embeds), length, dtype=torch.bool, device=device)
@@ -81,6 +94,15 @@ class TextGuidedEncoderDecoder(WeaklySupervisedEncoderDecoder):
             raise ValueError('TextGuidedEncoderDecoder needs the meta '
                              'information (with text_embed) of the batch')
         text, text_mask = collate_text(batch_img_metas, inputs.device)
+        expected = getattr(self.neck, 'text_channels', None)
+        if expected is not None and text.shape[-1] != expected:
+            ids = ', '.join(str(m.get('sample_id', '?'))
+                            for m in batch_img_metas)
+            raise TextWidthError(
+                f'text embeddings of width {text.shape[-1]} (samples '
+                f'{ids}), but the model expects {expected} '
+                '(model.teacher.neck.text_channels): encode with the '
+                'matching text encoder or change text_channels')
         return self.neck(self.backbone(inputs), text, text_mask)
 
     def encode_decode(self, inputs: Tensor,

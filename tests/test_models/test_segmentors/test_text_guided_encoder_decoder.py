@@ -4,7 +4,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 from fgi_mmseg.models.segmentors import collate_text
-from tests.test_models.utils import batch, teacher_cfg
+from tests.test_models.utils import TEXT_DIM, batch, teacher_cfg
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +66,20 @@ def test_concat_fusion_and_one_stage():
     model = MODELS.build(teacher_cfg(fusion_indices=(3, ), mode='concat'))
     inputs, samples = batch()
     assert torch.isfinite(model.loss(inputs, samples)['decode.loss_pce'])
+
+
+def test_text_widths_are_checked_naming_the_samples():
+    from fgi_mmseg.models.segmentors.text_guided_encoder_decoder import \
+        TextWidthError
+    model = MODELS.build(teacher_cfg())
+    inputs, samples = batch()
+    samples[1].set_metainfo(dict(text_embed=torch.randn(3, TEXT_DIM + 1)))
+    with pytest.raises(TextWidthError, match=rf'{TEXT_DIM} for s0; '
+                       rf'{TEXT_DIM + 1} for s1'):
+        model.loss(inputs, samples)
+    for s in samples:
+        s.set_metainfo(dict(text_embed=torch.randn(3, TEXT_DIM + 1)))
+    with pytest.raises(TextWidthError, match=rf'width {TEXT_DIM + 1} '
+                       rf'\(samples s0, s1\), but the model expects '
+                       rf'{TEXT_DIM}'):
+        model.loss(inputs, samples)
