@@ -149,6 +149,21 @@ def save_outputs(out_dir: Path, image_path: Path, mask: np.ndarray,
                  cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY)
 
 
+def infer_each(model, batch: Sequence[Path],
+               failures: List[ImageReadError]) -> List[tuple]:
+    """``(path, result)`` of the readable images of a batch; an unreadable
+    image is added to ``failures`` and the rest of its batch still runs."""
+    try:
+        return list(zip(batch, inference_model(model,
+                                               [str(p) for p in batch])))
+    except ImageReadError as error:
+        if len(batch) == 1:
+            failures.append(error)
+            return []
+    return [pair for path in batch
+            for pair in infer_each(model, [path], failures)]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
@@ -170,20 +185,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
     model = init_model(args.config, args.checkpoint, device=args.device,
                        cfg_options=args.cfg_options)
+    failures: List[ImageReadError] = []
     with tqdm(total=len(todo), unit='img', desc='infer') as progress:
         for start in range(0, len(todo), args.batch_size):
             batch = todo[start:start + args.batch_size]
-            try:
-                results = inference_model(model, [str(p) for p in batch])
-            except ImageReadError as error:
-                progress.close()
-                print(f'error: {error}', file=sys.stderr)
-                return 1
-            for path, result in zip(batch, results):
+            for path, result in infer_each(model, batch, failures):
                 mask = result.pred_sem_seg.data[0].cpu().numpy()
                 save_outputs(out_dir, path, mask, args.opacity)
             progress.update(len(batch))
-    print(f'Wrote {len(todo)} masks and overlays to {out_dir}')
+    print(f'Wrote {len(todo) - len(failures)} masks and overlays to '
+          f'{out_dir}')
+    if failures:
+        for error in failures:
+            print(f'error: {error}', file=sys.stderr)
+        print(f'error: {len(failures)} of {len(todo)} images could not be '
+              'read (listed above); the others were written', file=sys.stderr)
+        return 1
     return 0
 
 

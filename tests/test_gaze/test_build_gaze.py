@@ -264,3 +264,15 @@ def test_bad_fixation_files_get_one_line_and_exit_2(demo_root, tmp_path,
                 'duplicate_column': "['IMAGE'] appear more than once"}
     assert expected[fault] in line
     assert not (tmp_path / 'hm').exists()
+
+
+def test_temporaries_of_a_killed_run_are_swept(build_gaze, demo_root,
+                                               tmp_path, capsys):
+    out = tmp_path / 'hm'
+    out.mkdir()
+    leftover = out / '.train_0000.png.abc123.tmp'
+    leftover.write_bytes(b'half a png')
+    build_gaze.main(demo_args(demo_root, out))
+    assert not leftover.exists()
+    assert 'removed 1 temporary files of an interrupted run' in \
+        capsys.readouterr().out

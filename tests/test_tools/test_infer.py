@@ -85,12 +85,18 @@ def test_infer_skips_finished_images_unless_forced(fgi, infer_tool,
 def test_infer_names_an_unreadable_image(fgi, infer_tool, tmp_path, capsys):
     config, checkpoint = fgi
     (good, ) = write_images(tmp_path, SIZES[:1])
-    bad = tmp_path / 'broken.png'
+    bad = tmp_path / 'a_broken.png'  # sorted first, in the same batch
     bad.write_bytes(b'truncated')
+    out = tmp_path / 'out'
     code = infer_tool.main(
-        infer_args(config, checkpoint, tmp_path / 'out', good, bad))
+        infer_args(config, checkpoint, out, bad, good) + ['--batch-size', '2'])
     assert code == 1
-    assert 'broken.png' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'a_broken.png' in err
+    assert '1 of 2 images could not be read' in err
+    # The good image is written all the same.
+    assert (out / 'masks' / f'{good.stem}.png').is_file()
+    assert not (out / 'masks' / 'a_broken.png').exists()
 
 
 def test_collect_images(infer_tool, tmp_path):

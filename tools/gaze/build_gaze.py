@@ -248,6 +248,13 @@ def main(argv=None) -> None:
         print(f'{image_dir} not found: image sizes are not checked')
     has_masks = mask_dir.is_dir()
     out.mkdir(parents=True, exist_ok=True)
+    # Temporaries of a killed run (atomic_write's '.<name>.<random>.tmp');
+    # one run owns its output folder, so none is still being written.
+    stale = list(out.glob('.*.png.*.tmp')) + list(out.glob('.*.npy.*.tmp'))
+    for path in stale:
+        path.unlink()
+    if stale:
+        print(f'removed {len(stale)} temporary files of an interrupted run')
 
     global _RUN
     _RUN = (table, args, out, suffix, bit_depth, check_images, has_masks)
