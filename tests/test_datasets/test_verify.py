@@ -252,3 +252,23 @@ def test_the_loader_warns_about_a_heatmap_scale(clean_root, monkeypatch):
                   seg_fields=[]))
     assert len(warnings) == 1  # once per loader, not per sample
     assert warnings[0].startswith(f'{path}: heatmap maximum ')
+
+
+def test_the_tool_reads_the_stages_of_an_fgi_config(clean_root, tmp_path):
+    """FGI configures its embeddings under `stages`: they are checked."""
+    cfg_path = tmp_path / 'fgi_cfg.py'
+    cfg_path.write_text(f"""
+_base_ = ['{REPO}/configs/fgi/demo.py']
+_data = dict(data_root='{clean_root}')
+train_dataloader = dict(dataset=_data)
+val_dataloader = dict(dataset=_data)
+test_dataloader = dict(dataset=_data)
+""")
+    from fgi_mmseg.datasets.demo import materialize_demo_text
+    materialize_demo_text(str(clean_root))
+    (clean_root / 'embeddings' / 'train_0000.npy').unlink()
+    proc = run_tool('tools/misc/verify_dataset.py', str(cfg_path),
+                    check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert 'teacher/train' in proc.stdout
+    assert str(clean_root / 'embeddings' / 'train_0000.npy') in proc.stdout

@@ -1,6 +1,7 @@
 """Check the datasets of a config before training on them.
 
-Reads every image, mask, gaze heatmap and text embedding of each split once
+Reads every image, mask, gaze heatmap and text embedding of each split (and
+of each stage's splits, for FGI's two-stage configs) once
 and prints every problem found (missing or corrupt files, size mismatches,
 non-binary masks, heatmaps outside [0, 1], embeddings of the wrong shape,
 ids listed twice or in two splits), like nnU-Net's
@@ -13,6 +14,7 @@ Example::
         --cfg-options val_dataloader.dataset.data_root=/data/kvasir-seg
 """
 import argparse
+import copy
 import sys
 from typing import Dict, List
 
@@ -41,6 +43,22 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def config_per_stage(cfg: Config) -> Dict[str, Config]:
+    """The config itself ('') and, for FGI's two-stage configs, each
+    stage's config (``cfg.stages[name]`` merged on top): the teacher's
+    dataloaders are the ones that read the text embeddings."""
+    configs = {'': cfg}
+    if cfg.get('runner_type') != 'TwoStageRunner':
+        return configs  # dataset bases define stages for FGI configs only
+    for name, overrides in (cfg.get('stages') or {}).items():
+        stage = copy.deepcopy(cfg)
+        overrides = copy.deepcopy(dict(overrides))
+        overrides.pop('model', None)
+        stage.merge_from_dict(overrides)
+        configs[name] = stage
+    return configs
+
+
 def main() -> int:
     args = parse_args()
     cfg = Config.fromfile(args.config)
@@ -48,13 +66,15 @@ def main() -> int:
         cfg.merge_from_dict(args.cfg_options)
 
     dataset_cfgs = {}
-    for split in args.splits:
-        loader = cfg.get(f'{split}_dataloader')
-        if loader and loader.get('dataset'):
-            dataset_cfgs[split] = loader['dataset']
-        else:
-            print(f'{split}: no {split}_dataloader.dataset in the config, '
-                  'skipped')
+    for name, stage_cfg in config_per_stage(cfg).items():
+        for split in args.splits:
+            loader = stage_cfg.get(f'{split}_dataloader')
+            label = f'{name}/{split}' if name else split
+            if loader and loader.get('dataset'):
+                dataset_cfgs[label] = loader['dataset']
+            elif not name:
+                print(f'{split}: no {split}_dataloader.dataset in the '
+                      'config, skipped')
     if not dataset_cfgs:
         print('no dataset to verify')
         return 1
@@ -77,7 +97,10 @@ def main() -> int:
         datasets[split] = dataset
         num_samples += len(dataset)
         problems[split] = verify_dataset(dataset, split)
-    for problem in check_split_overlap(datasets):
+    # Ids leaking between splits: the top-level splits (a stage reads the
+    # same split files with other fields).
+    for problem in check_split_overlap(
+            {k: v for k, v in datasets.items() if '/' not in k}):
         problems[problem.split].append(problem)
 
     for split, found in problems.items():
