@@ -1,8 +1,9 @@
 # + shortcut-free DARM (paper's patches and ratio, teacher/student
-# disagreement): decoy patches outside the disagreement as large as those
-# inside, the CWC term on an unpatched view (here the CutMix view of v5),
-# no BatchNorm update from the extra no-grad forward.
-_base_ = ['./v5_cwc_cutmix.py']
+# disagreement) on v3, the best configuration so far on val (v4 and v5
+# lost): decoy patches outside the disagreement as large as those inside,
+# the CWC term on the unpatched image, no BatchNorm update from the extra
+# no-grad forward.
+_base_ = ['./v3_tbg.py']
 model = dict(
     darm=dict(_delete_=True, ratio=0.3, patch_sizes=(3, 5, 7, 9, 11),
               reference_size=224,
