@@ -245,7 +245,14 @@ def test_encode_tool_kill_and_resume(tmp_path, encoder):
 
     # Exactly one complete embedding per successful report.
     ids = {f'img_{i:04d}' for i in range(count)}
-    assert {p.name for p in out.iterdir()} == {f'{i}.npy' for i in ids}
+    assert {p.name for p in out.iterdir() if p.is_file()} == \
+        {f'{i}.npy' for i in ids}
+    # ... and of each mirrored report (flip-consistent text).
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+        'flip_diagonal', 'flip_horizontal', 'flip_vertical']
+    for folder in out.glob('flip_*'):
+        assert {p.name for p in folder.iterdir()} == \
+            {f'{i}.npy' for i in ids}
     for sample_id in ids:
         array = np.load(out / f'{sample_id}.npy')
         assert array.dtype == np.float32
