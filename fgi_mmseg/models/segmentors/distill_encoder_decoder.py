@@ -5,15 +5,15 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.logging import MessageHub, print_log
+from mmengine.logging import print_log
 from mmengine.runner.checkpoint import load_checkpoint
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import (TeacherOutputCache, apply_darm, cutmix, cutmix_boxes,
-                     darm_mask, sigmoid_rampup)
+from ..utils import (TeacherOutputCache, apply_darm, current_rampup_weight,
+                     cutmix, cutmix_boxes, darm_mask)
 from .weakly_supervised_encoder_decoder import relabel
 
 
@@ -281,12 +281,7 @@ class DistillEncoderDecoder(EncoderDecoder):
 
     def rampup_weight(self) -> float:
         """``w(t)`` at the runner's current iteration (1 outside a run)."""
-        hub = MessageHub.get_current_instance()
-        max_iters = hub.get_info('max_iters')
-        if not max_iters:
-            return 1.0
-        return sigmoid_rampup(hub.get_info('iter', 0), max_iters,
-                              self.rampup_ratio)
+        return current_rampup_weight(self.rampup_ratio)
 
     def _disagreement(self, inputs: Tensor,
                       data_samples: List[SegDataSample],

@@ -1,9 +1,9 @@
 from .cutmix import cutmix, cutmix_boxes
 from .darm import apply_darm, darm_mask
-from .rampup import sigmoid_rampup
+from .rampup import current_rampup_weight, sigmoid_rampup
 from .teacher_cache import TeacherOutputCache
 
 __all__ = [
     'darm_mask', 'apply_darm', 'sigmoid_rampup', 'TeacherOutputCache',
-    'cutmix', 'cutmix_boxes'
+    'cutmix', 'cutmix_boxes', 'current_rampup_weight'
 ]

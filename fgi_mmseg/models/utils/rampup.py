@@ -21,3 +21,14 @@ def sigmoid_rampup(iteration: int, max_iters: int,
         return 1.0
     phase = 1.0 - min(iteration, length) / length
     return math.exp(-5.0 * phase * phase)
+
+
+def current_rampup_weight(rampup_ratio: float) -> float:
+    """:func:`sigmoid_rampup` at the running loop's iteration, read from
+    mmengine's ``MessageHub`` (1 outside a training run)."""
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_current_instance()
+    max_iters = hub.get_info('max_iters')
+    if not max_iters:
+        return 1.0
+    return sigmoid_rampup(hub.get_info('iter', 0), max_iters, rampup_ratio)
