@@ -3,14 +3,13 @@ from typing import List, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ..utils import (apply_darm, current_rampup_weight, cutmix, cutmix_boxes,
-                     darm_mask)
+                     darm_mask, resize_logits)
 from .weakly_supervised_encoder_decoder import relabel
 
 
@@ -170,11 +169,11 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
         logits = self.teacher.decode_head(
             self.teacher.extract_feat(mixed, metas))
         teacher_loss = self.consistency_loss(
-            logits, _resize(target, logits.shape[-2:]))
+            logits, resize_logits(target, logits.shape[-2:]))
         mixed, target = self._mixed_view(inputs, teacher_logits)
         logits = self.decode_head(self.extract_feat(mixed))
         student_loss = self.consistency_loss(
-            logits, _resize(target, logits.shape[-2:]))
+            logits, resize_logits(target, logits.shape[-2:]))
         return teacher_loss, student_loss
 
     def _mixed_view(self, inputs: Tensor,
@@ -184,8 +183,8 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
             -self.noise, self.noise)
         partner, box = cutmix_boxes(inputs.shape, self.cutmix_beta,
                                     inputs.device)
-        return cutmix((noisy, _resize(target, inputs.shape[-2:])), partner,
-                      box)
+        target = resize_logits(target, inputs.shape[-2:])
+        return cutmix((noisy, target), partner, box)
 
     def _apply_darm(self, inputs: Tensor, samples: List[SegDataSample],
                     data_samples: List[SegDataSample]) -> tuple:
@@ -215,8 +214,3 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
         """``w(t)`` at the runner's current iteration (1 outside a run)."""
         return current_rampup_weight(self.rampup_ratio)
 
-
-def _resize(logits: Tensor, size) -> Tensor:
-    if logits.shape[-2:] == tuple(size):
-        return logits
-    return F.interpolate(logits, size, mode='bilinear', align_corners=False)

@@ -13,7 +13,7 @@ from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ..utils import (TeacherOutputCache, apply_darm, current_rampup_weight,
-                     cutmix, cutmix_boxes, darm_mask)
+                     cutmix, cutmix_boxes, darm_mask, resize_logits)
 from .weakly_supervised_encoder_decoder import relabel
 
 
@@ -24,11 +24,6 @@ DARM_DEFAULTS = dict(
     source='predictions', drop_label=255, seed=0, decoys=1.0,
     clean_consistency=True, bn_update=False)
 
-
-def _resize(logits: Tensor, size) -> Tensor:
-    if logits.shape[-2:] == tuple(size):
-        return logits
-    return F.interpolate(logits, size, mode='bilinear', align_corners=False)
 
 
 @contextlib.contextmanager
@@ -126,10 +121,7 @@ class DistillEncoderDecoder(EncoderDecoder):
                  cwc_noise: float = 0.2,
                  cwc_cutmix_beta: float = 4.0,
                  rampup_ratio: float = 4000 / 15000,
-                 darm: Optional[dict] = dict(
-                     ratio=0.3, patch_sizes=(3, 5, 7, 9, 11),
-                     reference_size=224, source='predictions',
-                     drop_label=255, seed=0),
+                 darm: Optional[dict] = DARM_DEFAULTS,
                  train_label: str = 'gt_comp_seg',
                  teacher_cache: Optional[dict] = dict(max_bytes=2 * 1024**3),
                  **kwargs) -> None:
@@ -225,7 +217,7 @@ class DistillEncoderDecoder(EncoderDecoder):
                           teacher_logits: Tensor) -> Tuple[Tensor, Tensor]:
         """Student and teacher logits of the view the CWC term compares."""
         if self.cwc_view == 'cutmix_noise':
-            target = _resize(teacher_logits, clean.shape[-2:])
+            target = resize_logits(teacher_logits, clean.shape[-2:])
             noisy = clean + torch.empty_like(clean).uniform_(
                 -self.cwc_noise, self.cwc_noise)
             partner, box = cutmix_boxes(clean.shape, self.cwc_cutmix_beta,
@@ -239,7 +231,7 @@ class DistillEncoderDecoder(EncoderDecoder):
                 self.extract_feat(clean)), teacher_logits
         else:
             student, target = logits, teacher_logits
-        return student, _resize(target, student.shape[-2:])
+        return student, resize_logits(target, student.shape[-2:])
 
     @torch.no_grad()
     def _teacher_outputs(self, inputs: Tensor,
