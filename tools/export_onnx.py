@@ -28,6 +28,7 @@ from mmseg.models import BaseSegmentor
 from mmseg.models.utils import resize
 
 from fgi_mmseg.apis import inference_pipeline_config, init_model
+from fgi_mmseg.utils.cli import run_tool
 from fgi_mmseg.utils.io import atomic_write
 
 
@@ -202,4 +203,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_tool(main)

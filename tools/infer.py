@@ -21,6 +21,7 @@ from mmengine.config import DictAction
 from tqdm import tqdm
 
 from fgi_mmseg.apis import ImageReadError, inference_model, init_model
+from fgi_mmseg.utils.cli import run_tool
 from fgi_mmseg.utils.io import atomic_write
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
@@ -205,4 +206,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_tool(main)

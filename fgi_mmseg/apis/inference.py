@@ -35,6 +35,7 @@ from mmseg.structures import SegDataSample
 
 from fgi_mmseg.engine.runners import TwoStageRunner
 from fgi_mmseg.models.segmentors import DistillEncoderDecoder
+from fgi_mmseg.utils.config import check_override_keys
 from fgi_mmseg.utils.errors import UserFacingError
 
 ImageType = Union[str, Path, np.ndarray]
@@ -109,6 +110,7 @@ def deploy_config(config: Union[str, Path, Config],
         raise TypeError('config must be a filename or Config object, '
                         f'but got {type(config)}')
     if cfg_options:
+        check_override_keys(config, cfg_options)
         config.merge_from_dict(cfg_options)
     if config.get('runner_type') == 'TwoStageRunner':
         if config.get('work_dir') is None:

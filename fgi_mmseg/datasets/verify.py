@@ -19,10 +19,12 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
+from PIL import Image
 from tqdm import tqdm
 
 from fgi_mmseg.gaze import load_heatmap
 from fgi_mmseg.gaze.heatmap import heatmap_scale_problem
+from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_path
 from .gaze_seg_dataset import GazeSegDataset
 
 # Mask formats that store pixels exactly; any other value than the two
@@ -42,6 +44,67 @@ JPEG_MAX_MID_FRACTION = 0.02
 SPLIT_FILE_ERRORS = (FileNotFoundError, ValueError)
 
 DatasetLike = Union[Mapping, BaseDataset]
+GRAYSCALE_MESSAGE = ('a grayscale image (1 channel) where the pipeline loads '
+                     "colour (LoadImageFromFile color_type='color')")
+# Per-sample path fields whose files training opens.
+PATH_FIELDS = ('img_path', 'seg_map_path', 'heatmap_path', 'text_embed_path')
+
+
+@dataclass(frozen=True)
+class PipelineNeeds:
+    """What a pipeline asks of a sample's files beyond their paths.
+
+    Args:
+        colour (bool): Images are loaded in colour (mmcv's default).
+        flip_variants (bool): ``LoadTextEmbedding(flip_variants=True)``:
+            the embeddings of the three mirrored reports must exist.
+    """
+
+    colour: bool = False
+    flip_variants: bool = False
+
+
+def _transform_type(transform) -> str:
+    kind = transform.get('type') if isinstance(transform, Mapping) \
+        else type(transform)
+    return getattr(kind, '__name__', kind)
+
+
+def _option(transform, key: str, default):
+    if isinstance(transform, Mapping):
+        return transform.get(key, default)
+    return getattr(transform, key, default)
+
+
+def _walk(transforms) -> list:
+    """The transforms and those nested in wrappers (CachedTransforms,
+    RandomChoice...), as configs or as built objects."""
+    found = []
+    for transform in transforms or []:
+        found.append(transform)
+        nested = _option(transform, 'transforms', None)
+        if isinstance(nested, (list, tuple)):
+            found += _walk(nested)
+    return found
+
+
+def _transforms_of(dataset) -> list:
+    pipeline = getattr(dataset, 'pipeline', None)
+    return list(getattr(pipeline, 'transforms', None) or [])
+
+
+def pipeline_needs(pipeline) -> PipelineNeeds:
+    """Read :class:`PipelineNeeds` from a pipeline (configs or objects)."""
+    transforms = _walk(pipeline)
+    return PipelineNeeds(
+        colour=any(
+            _transform_type(t) == 'LoadImageFromFile'
+            and _option(t, 'color_type', 'color') == 'color'
+            for t in transforms),
+        flip_variants=any(
+            _transform_type(t) == 'LoadTextEmbedding'
+            and bool(_option(t, 'flip_variants', False))
+            for t in transforms))
 
 
 @dataclass(frozen=True)
@@ -118,9 +181,11 @@ def verify_dataset(dataset_cfg: DatasetLike, name: str = '') -> List[Problem]:
     heatmap with :func:`fgi_mmseg.gaze.load_heatmap`, embedding with
     ``np.load``); masks and heatmaps have the image's height and width;
     masks are binary (see ``JPEG_MAX_MID_FRACTION`` for JPEG masks);
-    heatmaps lie in [0, 1]; embeddings are non-empty, finite 2-D float
-    arrays of one width (samples off the most common width are reported);
-    no id is listed twice.
+    heatmaps lie in [0, 1] and reach about 1; embeddings are non-empty,
+    finite 2-D float arrays of one width (samples off the most common width
+    are reported); no id is listed twice. What the pipeline asks for is
+    checked too: the embeddings of the mirrored reports when it loads flip
+    variants, and colour images when it loads colour.
 
     Args:
         dataset_cfg (Mapping | BaseDataset): A dataset config, built with
@@ -131,12 +196,14 @@ def verify_dataset(dataset_cfg: DatasetLike, name: str = '') -> List[Problem]:
         list[Problem]: Every problem found, in sample order.
     """
     if isinstance(dataset_cfg, Mapping):
+        needs = pipeline_needs(dataset_cfg.get('pipeline') or [])
         try:
             dataset = build_unchecked_dataset(dataset_cfg)
         except SPLIT_FILE_ERRORS as err:
             return [_split_file_problem(dataset_cfg, name, err)]
     else:
         dataset = dataset_cfg
+        needs = pipeline_needs(_transforms_of(dataset))
 
     problems: List[Problem] = []
     widths: List[Tuple[str, str, int]] = []
@@ -151,7 +218,7 @@ def verify_dataset(dataset_cfg: DatasetLike, name: str = '') -> List[Problem]:
         counts[sample_id] += 1
         if counts[sample_id] > 1:
             continue  # listed again: its files are already checked
-        problems += _check_sample(info, name, sample_id, widths)
+        problems += _check_sample(info, name, sample_id, widths, needs)
 
     problems += _width_problems(widths, name)
     problems += [
@@ -160,6 +227,72 @@ def verify_dataset(dataset_cfg: DatasetLike, name: str = '') -> List[Problem]:
         for sample_id, count in counts.items() if count > 1
     ]
     return problems
+
+
+def quick_check(dataset: BaseDataset, name: str = '') -> List[Problem]:
+    """The cheap part of :func:`verify_dataset`, for training to run first.
+
+    Every file a sample's pipeline opens exists and is not empty (the flip
+    variants of its embedding too, if the pipeline loads them), and its
+    mask and heatmap have the image's size, read from the file headers
+    without decoding. On Kvasir's 900 train and val samples this takes
+    about a second, where a missing file or a val mask of another size
+    would otherwise stop training at the first batch that holds it, or at
+    the first validation.
+
+    Args:
+        dataset (BaseDataset): A built dataset (its pipeline says what is
+            loaded).
+        name (str): Split name to put in the problems.
+
+    Returns:
+        list[Problem]: Every problem found, in sample order.
+    """
+    needs = pipeline_needs(_transforms_of(dataset))
+    problems = []
+    for idx in range(len(dataset)):
+        info = dataset.get_data_info(idx)
+        sample_id = _sample_id(info)
+        paths = {f: info[f] for f in PATH_FIELDS if info.get(f)}
+        if needs.flip_variants and 'text_embed_path' in paths:
+            paths.update({
+                f'text_embed_path ({d} flip)':
+                flip_variant_path(paths['text_embed_path'], d)
+                for d in FLIP_DIRECTIONS})
+        sizes = {}
+        for field, path in paths.items():
+            if not osp.isfile(path):
+                message = 'file not found'
+            elif osp.getsize(path) == 0:
+                message = 'empty file'
+            else:
+                message = None
+                if field in ('img_path', 'seg_map_path', 'heatmap_path'):
+                    sizes[field] = _header_size(path)
+            if message:
+                problems.append(
+                    Problem(name, sample_id, field, str(path), message))
+        image_size = sizes.pop('img_path', None)
+        for field, size in sizes.items():
+            if image_size and size and size != image_size:
+                problems.append(
+                    Problem(
+                        name, sample_id, field, str(paths[field]),
+                        f'size {size} differs from the image size '
+                        f'{image_size}'))
+    return problems
+
+
+def _header_size(path: str) -> Optional[Tuple[int, int]]:
+    """(height, width) from the file's header; None if unreadable there
+    (:func:`verify_dataset` decodes the file and says why)."""
+    try:
+        if path.lower().endswith('.npy'):
+            return tuple(np.load(path, mmap_mode='r').shape[:2])
+        with Image.open(path) as image:
+            return image.size[::-1]
+    except (OSError, ValueError, SyntaxError):
+        return None
 
 
 def check_split_overlap(
@@ -229,14 +362,16 @@ def _sample_id(info: dict) -> str:
 
 
 def _check_sample(info: dict, name: str, sample_id: str,
-                  widths: List[Tuple[str, str, int]]) -> List[Problem]:
+                  widths: List[Tuple[str, str, int]],
+                  needs: 'PipelineNeeds') -> List[Problem]:
     """All problems of one sample; appends its embedding width to
     ``widths``, which can only be judged across the dataset."""
     problems = []
 
-    def report(field: str, message: str) -> None:
+    def report(field: str, message: str, path: str = None) -> None:
         problems.append(
-            Problem(name, sample_id, field, str(info[field]), message))
+            Problem(name, sample_id, field, path or str(info[field]),
+                    message))
 
     def load(field: str, loader, *args) -> Optional[np.ndarray]:
         if field not in info:
@@ -247,6 +382,12 @@ def _check_sample(info: dict, name: str, sample_id: str,
             report(field, str(err))
             return None
 
+    def check_embedding(embed: np.ndarray, path: str) -> bool:
+        message = _embedding_problem(embed)
+        if message:
+            report('text_embed_path', message, path)
+        return message is None
+
     image = load('img_path', _read_image, cv2.IMREAD_UNCHANGED)
     # Grayscale, as LoadBinaryAnnotations reads masks: a colour mask then
     # shows up as non-binary values.
@@ -254,6 +395,8 @@ def _check_sample(info: dict, name: str, sample_id: str,
     heatmap = load('heatmap_path', _read_heatmap)
     embed = load('text_embed_path', _read_embedding)
 
+    if image is not None and needs.colour and _channels(image) == 1:
+        report('img_path', GRAYSCALE_MESSAGE)
     if mask is not None:
         message = _mask_value_problem(mask, info['seg_map_path'])
         if message:
@@ -275,13 +418,24 @@ def _check_sample(info: dict, name: str, sample_id: str,
             report(
                 field, f'size {array.shape[:2]} differs from the image size '
                 f'{image.shape[:2]}')
-    if embed is not None:
-        message = _embedding_problem(embed)
-        if message:
-            report('text_embed_path', message)
-        else:
-            widths.append((sample_id, info['text_embed_path'], embed.shape[1]))
+    if embed is not None and check_embedding(embed, info['text_embed_path']):
+        widths.append((sample_id, info['text_embed_path'], embed.shape[1]))
+    if needs.flip_variants and 'text_embed_path' in info:
+        for direction in FLIP_DIRECTIONS:
+            path = flip_variant_path(info['text_embed_path'], direction)
+            try:
+                variant = _read_embedding(path)
+            except _Unreadable as err:
+                report('text_embed_path', f'flip variant: {err} (run '
+                       'tools/text/encode.py, which writes flip_*/)', path)
+                continue
+            if check_embedding(variant, path):
+                widths.append((sample_id, path, variant.shape[1]))
     return problems
+
+
+def _channels(image: np.ndarray) -> int:
+    return 1 if image.ndim == 2 else image.shape[2]
 
 
 def _read_image(path: str, flags: int) -> np.ndarray:

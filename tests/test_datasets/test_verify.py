@@ -272,3 +272,82 @@ test_dataloader = dict(dataset=_data)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'teacher/train' in proc.stdout
     assert str(clean_root / 'embeddings' / 'train_0000.npy') in proc.stdout
+
+
+def write_flip_variants(root: Path, split: str) -> None:
+    """The three mirrored embeddings beside each ``embeddings/<id>.npy``."""
+    for direction in ('horizontal', 'vertical', 'diagonal'):
+        folder = root / 'embeddings' / f'flip_{direction}'
+        folder.mkdir(parents=True, exist_ok=True)
+        for sample_id in (root / f'splits/{split}.txt').read_text().split():
+            np.save(folder / f'{sample_id}.npy', np.ones((4, 8), np.float32))
+
+
+def test_flip_variants_are_checked_when_the_pipeline_loads_them(clean_root):
+    ids = (clean_root / 'splits/val.txt').read_text().split()
+    write_embeddings(clean_root, 'val', {})
+    write_flip_variants(clean_root, 'val')
+    vertical = clean_root / 'embeddings/flip_vertical' / f'{ids[0]}.npy'
+    vertical.unlink()
+    nan = np.full((4, 8), np.nan, np.float32)
+    np.save(clean_root / 'embeddings/flip_diagonal' / f'{ids[1]}.npy', nan)
+    flipping = [dict(type='CachedTransforms', transforms=[
+        dict(type='LoadTextEmbedding', flip_variants=True)])]
+    cfg = dataset_cfg(clean_root, 'val', pipeline=flipping,
+                      data_prefix=dict(PREFIX, text_embed_path='embeddings'))
+
+    problems = verify_dataset(cfg, 'val')
+    assert {(p.sample_id, p.path) for p in problems} == {
+        (ids[0], str(vertical)),
+        (ids[1], str(clean_root / 'embeddings/flip_diagonal' /
+                     f'{ids[1]}.npy'))}
+    assert all(p.field == 'text_embed_path' for p in problems)
+    assert 'flip variant: file not found' in problems[0].message
+    assert 'NaN' in problems[1].message
+    # A pipeline that does not flip the text does not need them.
+    cfg['pipeline'] = [dict(type='LoadTextEmbedding')]
+    assert verify_dataset(cfg, 'val') == []
+
+
+def test_a_grayscale_image_is_a_problem_where_colour_is_loaded(clean_root):
+    ids = (clean_root / 'splits/val.txt').read_text().split()
+    image = clean_root / 'images' / f'{ids[2]}.png'
+    cv2.imwrite(str(image), cv2.imread(str(image), cv2.IMREAD_GRAYSCALE))
+    colour = dataset_cfg(clean_root, 'val',
+                         pipeline=[dict(type='LoadImageFromFile')])
+    problems = verify_dataset(colour, 'val')
+    assert found(problems) == {(ids[2], 'img_path')}
+    assert 'grayscale image (1 channel)' in problems[0].message
+    gray = dataset_cfg(clean_root, 'val', pipeline=[
+        dict(type='LoadImageFromFile', color_type='grayscale')])
+    assert verify_dataset(gray, 'val') == []
+
+
+def built_dataset(root: Path, split: str, pipeline=()) -> 'BaseDataset':
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import DATASETS
+    init_default_scope('mmseg')
+    return DATASETS.build(
+        dataset_cfg(root, split, pipeline=list(pipeline), check_files=False,
+                    data_prefix=dict(PREFIX, text_embed_path='embeddings')))
+
+
+def test_quick_check_finds_missing_files_and_sizes_from_headers(clean_root):
+    from fgi_mmseg.datasets.verify import quick_check
+    write_embeddings(clean_root, 'val', {})
+    write_flip_variants(clean_root, 'val')
+    ids = (clean_root / 'splits/val.txt').read_text().split()
+    pipeline = [dict(type='LoadTextEmbedding', flip_variants=True)]
+    assert quick_check(built_dataset(clean_root, 'val', pipeline)) == []
+
+    mask = clean_root / 'masks' / f'{ids[0]}.png'
+    cv2.imwrite(str(mask), np.zeros((32, 48), np.uint8))
+    (clean_root / 'gaze/heatmaps' / f'{ids[1]}.png').write_bytes(b'')
+    (clean_root / 'embeddings/flip_horizontal' / f'{ids[2]}.npy').unlink()
+    problems = quick_check(built_dataset(clean_root, 'val', pipeline), 'val')
+    assert found(problems) == {
+        (ids[0], 'seg_map_path'), (ids[1], 'heatmap_path'),
+        (ids[2], 'text_embed_path (horizontal flip)')}
+    assert 'size (32, 48) differs from the image size (64, 64)' in \
+        message_of(problems, ids[0], 'seg_map_path')
+    assert message_of(problems, ids[1], 'heatmap_path') == 'empty file'

@@ -279,3 +279,17 @@ def test_encode_tool_kill_and_resume(tmp_path, encoder):
     tool.main([str(descriptions), '--out-dir', str(out)])
     assert {p.name: p.stat().st_mtime_ns
             for p in out.glob('*.npy')} == mtimes
+
+
+def test_encode_tool_names_the_line_of_an_invalid_record(tmp_path):
+    descriptions = write_descriptions(tmp_path / 'descriptions.jsonl', 2, ())
+    with open(descriptions, 'ab') as f:
+        f.write(b'{"id": "x", not json}\n')
+    out = tmp_path / 'embeddings'
+    proc = run_tool(str(TOOL), str(descriptions), '--out-dir', str(out),
+                    check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    line = proc.stderr.strip()
+    assert line.startswith(f'error: {descriptions}:3: not JSON (')
+    assert line.count('\n') == 0 and 'Traceback' not in proc.stderr
+    assert not out.exists()  # nothing encoded from a damaged file

@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import cv2
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -99,4 +100,23 @@ def test_a_checkpoint_of_another_model_is_refused(demo_root, tmp_path):
     line = out.stderr.strip().splitlines()[-1]
     assert line.startswith(f'error: {wrong}: does not fit the model of '
                            f'{config}')
+    assert not (tmp_path / 'test' / 'test_metrics.json').exists()
+
+
+@pytest.mark.parametrize('fault', ['missing', 'truncated'])
+def test_a_missing_or_truncated_checkpoint_is_named(demo_root, tmp_path,
+                                                    fault):
+    import torch
+    from tests.conftest import run_tool, write_tiny_config
+    config = write_tiny_config(tmp_path / 'cfg.py', demo_root)
+    ckpt = tmp_path / 'model.pth'
+    if fault == 'truncated':
+        torch.save(dict(state_dict={'w': torch.zeros(1000)}), ckpt)
+        ckpt.write_bytes(ckpt.read_bytes()[:300])
+    out = run_tool('tools/test.py', config, str(ckpt), '--work-dir',
+                   str(tmp_path / 'test'), check=False)
+    assert out.returncode == 2, out.stderr[-2000:]
+    line = out.stderr.strip().splitlines()[-1]
+    assert line.startswith('error: ') and str(ckpt) in line
+    assert 'Traceback' not in out.stderr
     assert not (tmp_path / 'test' / 'test_metrics.json').exists()

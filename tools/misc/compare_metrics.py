@@ -12,6 +12,7 @@ import json
 from prettytable import PrettyTable
 
 from fgi_mmseg.evaluation.report import COLUMNS
+from fgi_mmseg.utils.cli import run_tool
 
 
 def load_metrics(path: str) -> dict:
@@ -40,4 +41,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -24,6 +24,8 @@ import fgi_mmseg  # noqa: F401  (registers the datasets)
 from fgi_mmseg.datasets.verify import (SPLIT_FILE_ERRORS, Problem,
                                        build_unchecked_dataset,
                                        check_split_overlap, verify_dataset)
+from fgi_mmseg.utils.cli import run_tool
+from fgi_mmseg.utils.config import check_override_keys
 
 
 def parse_args() -> argparse.Namespace:
@@ -63,6 +65,7 @@ def main() -> int:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
+        check_override_keys(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
 
     dataset_cfgs = {}
@@ -124,4 +127,4 @@ def main() -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_tool(main)

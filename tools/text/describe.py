@@ -37,6 +37,7 @@ from typing import Dict, List, Optional, Sequence
 from fgi_mmseg.text import (DESCRIBERS, APIKeyError, DescribeSample,
                             JsonlAppender, RecordFormatError, build_describer,
                             describe_many, read_records)
+from fgi_mmseg.utils.cli import run_tool
 
 MAX_LISTED = 20  # failures or missing files printed in full
 
@@ -241,4 +242,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_tool(main)

@@ -26,6 +26,7 @@ from fgi_mmseg.text.encoder import DEFAULT_MODEL, TextEncoder
 from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_dir, \
     mirror_report
 from fgi_mmseg.text.records import read_records, unterminated_tail
+from fgi_mmseg.utils.cli import run_tool
 
 MAX_LISTED = 20  # failures printed in the summary
 
@@ -144,4 +145,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

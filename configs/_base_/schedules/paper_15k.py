@@ -32,4 +32,6 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # A NaN/inf loss stops training, naming the iteration and sample ids.
     finite_loss=dict(type='FiniteLossHook'),
+    # Missing files and mismatched sizes stop training before it starts.
+    data_check=dict(type='DatasetCheckHook'),
     visualization=dict(type='SegVisualizationHook'))
