@@ -9,7 +9,14 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -c requirements/constraints.txt \
 	$(if $(FGI_WHEEL_DIR),--find-links $(FGI_WHEEL_DIR))
 STAMP := $(VENV)/.installed
-DEMO_DIR ?= work_dirs/demo
+# DEMO_SEED draws another synthetic dataset (data/demo-seed<k>, results in
+# work_dirs/demo-seed<k>); 0 is the default data/demo.
+DEMO_SEED ?= 0
+DEMO_SUFFIX := $(if $(filter 0,$(DEMO_SEED)),,-seed$(DEMO_SEED))
+DEMO_DIR ?= work_dirs/demo$(DEMO_SUFFIX)
+DEMO_OPTIONS := $(if $(DEMO_SUFFIX),--cfg-options $(foreach split,train val \
+	test,$(split)_dataloader.dataset.data_root=data/demo$(DEMO_SUFFIX) \
+	$(split)_dataloader.dataset.demo_cfg.seed=$(DEMO_SEED)))
 
 .PHONY: install test demo clean-demo
 
@@ -32,15 +39,16 @@ test: install
 # FGI (teacher, then student, then test) and the gaze-supervised UNet
 # baseline on the synthetic demo data; ends with both test results.
 demo: install
-	$(PY) tools/train.py configs/fgi/demo.py --work-dir $(DEMO_DIR)/fgi
+	$(PY) tools/train.py configs/fgi/demo.py --work-dir $(DEMO_DIR)/fgi \
+		$(DEMO_OPTIONS)
 	$(PY) tools/train.py configs/baselines/unet_gaze_demo.py \
-		--work-dir $(DEMO_DIR)/unet_gaze
+		--work-dir $(DEMO_DIR)/unet_gaze $(DEMO_OPTIONS)
 	$(PY) tools/test.py configs/baselines/unet_gaze_demo.py \
 		$$(ls -t $(DEMO_DIR)/unet_gaze/best_*.pth | head -n 1) \
-		--work-dir $(DEMO_DIR)/unet_gaze
+		--work-dir $(DEMO_DIR)/unet_gaze $(DEMO_OPTIONS)
 	$(PY) tools/misc/compare_metrics.py \
 		"FGI student=$(DEMO_DIR)/fgi/student/test_metrics.json" \
 		"UNet (gaze)=$(DEMO_DIR)/unet_gaze/test_metrics.json"
 
 clean-demo:
-	rm -rf $(DEMO_DIR) data/demo
+	rm -rf $(DEMO_DIR) data/demo$(DEMO_SUFFIX)
