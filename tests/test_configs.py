@@ -7,6 +7,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 import fgi_mmseg  # noqa: F401
+from fgi_mmseg.engine.config_derivation import is_two_stage, stage_config
 
 CONFIGS = sorted(
     str(p) for p in Path(__file__).resolve().parents[1].joinpath(
@@ -19,10 +20,8 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     model = MODELS.build(cfg.model)
     assert model is not None
-    if cfg.get('runner_type') == 'TwoStageRunner':
-        from fgi_mmseg.engine import TwoStageRunner
-        cfg.work_dir = '/tmp/unused'
-        teacher_cfg = TwoStageRunner(cfg).stage_cfg('teacher')
+    if is_two_stage(cfg):
+        teacher_cfg = stage_config(cfg, 'teacher')
         assert teacher_cfg.model.type == 'TextGuidedEncoderDecoder'
         assert 'LoadTextEmbedding' in [
             t['type'] for t in teacher_cfg.val_dataloader.dataset.pipeline]

@@ -20,9 +20,9 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
+from fgi_mmseg.engine.config_derivation import prepare_config
 from fgi_mmseg.evaluation import format_metrics
 from fgi_mmseg.utils import write_json_atomic
-from fgi_mmseg.utils import prepare_config
 from fgi_mmseg.utils.cli import run_tool
 from fgi_mmseg.utils.errors import UserFacingError
 

@@ -14,7 +14,7 @@ from mmseg.registry import RUNNERS
 
 import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
 from fgi_mmseg.engine import resolve_resume
-from fgi_mmseg.utils import prepare_config
+from fgi_mmseg.engine.config_derivation import prepare_config
 from fgi_mmseg.utils.cli import run_tool
 
 

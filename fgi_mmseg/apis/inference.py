@@ -3,19 +3,19 @@
 .. code-block:: none
 
     init_model(config, checkpoint)
-     ├─ TwoStageRunner config -> the student stage's config
-     ├─ DistillEncoderDecoder -> plain EncoderDecoder (the student alone:
-     │                           no teacher, no text, no AFC projections)
+     ├─ deploy_config (fgi_mmseg.engine.config_derivation):
+     │   ├─ TwoStageRunner config -> the student stage's config
+     │   └─ DistillEncoderDecoder -> plain EncoderDecoder (the student
+     │                               alone: no teacher, no text, no AFC
+     │                               projections)
      └─ load the checkpoint strictly (teacher.* / afc_projections.* ignored)
     inference_model(model, images)
      ├─ the config's test pipeline, without ground-truth/text loaders
      └─ one forward per input size -> SegDataSample(s) at original size
 """
 import copy
-import inspect
 import logging
 import os.path as osp
-import re
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,19 +23,17 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
-import torch.nn as nn
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
-from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
 from mmseg.models import BaseSegmentor
 from mmseg.registry import MODELS, TRANSFORMS
 from mmseg.structures import SegDataSample
 
-from fgi_mmseg.engine.runners import TwoStageRunner
-from fgi_mmseg.models.segmentors import DistillEncoderDecoder
-from fgi_mmseg.utils.config import check_override_keys
+from fgi_mmseg.engine.checkpoint import (DISTILL_ONLY_PREFIXES,
+                                         load_student_weights)
+from fgi_mmseg.engine.config_derivation import deploy_config
 from fgi_mmseg.utils.errors import UserFacingError
 
 ImageType = Union[str, Path, np.ndarray]
@@ -46,8 +44,6 @@ NON_IMAGE_LOADERS = frozenset({
     'LoadAnnotations', 'LoadBinaryAnnotations', 'LoadDepthAnnotation',
     'LoadGazeHeatmap', 'LoadTextEmbedding'
 })
-# Checkpoint entries of a DistillEncoderDecoder that only training uses.
-DISTILL_ONLY_PREFIXES = ('teacher.', 'afc_projections.')
 DEFAULT_DATASET_META = dict(
     classes=('background', 'foreground'), palette=[[0, 0, 0], [255, 0, 0]])
 
@@ -55,112 +51,6 @@ DEFAULT_DATASET_META = dict(
 class ImageReadError(UserFacingError, OSError):
     """An input image is missing or cannot be decoded (the message names
     the file)."""
-
-
-def is_distill_model(model_cfg: dict) -> bool:
-    """Whether ``model_cfg`` is an FGI student (teacher inside)."""
-    return model_cfg.get('type') in ('DistillEncoderDecoder',
-                                     DistillEncoderDecoder)
-
-
-def student_config(model_cfg: dict) -> ConfigDict:
-    """The deployable student of a :class:`DistillEncoderDecoder` config.
-
-    The keys that only :class:`DistillEncoderDecoder` takes (teacher,
-    losses, DARM...) are dropped; what remains (backbone, decode head,
-    ``data_preprocessor``, test settings) builds the same network as a
-    plain :class:`EncoderDecoder`, whose ``predict`` the student uses.
-
-    Args:
-        model_cfg (dict): A ``DistillEncoderDecoder`` model config.
-
-    Returns:
-        ConfigDict: An ``EncoderDecoder`` model config.
-    """
-    own = set(inspect.signature(DistillEncoderDecoder.__init__).parameters)
-    own -= {'self', 'kwargs'}
-    student = ConfigDict({
-        key: copy.deepcopy(value)
-        for key, value in model_cfg.items() if key not in own
-    })
-    student.type = 'EncoderDecoder'
-    return student
-
-
-def deploy_config(config: Union[str, Path, Config],
-                  cfg_options: Optional[dict] = None) -> Config:
-    """The config of the deployable network.
-
-    An FGI config (``runner_type='TwoStageRunner'``) becomes its student
-    stage's config, and a ``DistillEncoderDecoder`` model the student
-    alone; any other model is kept as it is.
-
-    Args:
-        config (str | Path | Config): Config file or object (not modified).
-        cfg_options (dict, optional): Overrides merged into the config.
-
-    Returns:
-        Config: A new config whose ``model`` needs no teacher or text.
-    """
-    if isinstance(config, (str, Path)):
-        config = Config.fromfile(str(config))
-    elif isinstance(config, Config):
-        config = copy.deepcopy(config)
-    else:
-        raise TypeError('config must be a filename or Config object, '
-                        f'but got {type(config)}')
-    if cfg_options:
-        check_override_keys(config, cfg_options)
-        config.merge_from_dict(cfg_options)
-    if config.get('runner_type') == 'TwoStageRunner':
-        if config.get('work_dir') is None:
-            config.work_dir = '.'  # required by the runner, unused here
-        config = TwoStageRunner(config).stage_cfg('student')
-    if is_distill_model(config.model):
-        config.model = student_config(config.model)
-    if isinstance(config.model.get('backbone'), dict) and \
-            'init_cfg' in config.model.backbone:
-        config.model.backbone.init_cfg = None  # no pretrained download
-    config.model.pretrained = None
-    config.model.train_cfg = None
-    return config
-
-
-def load_student_weights(model: nn.Module, checkpoint: str,
-                         ignore_prefixes: Sequence[str] = ()) -> dict:
-    """Load ``checkpoint`` into ``model`` strictly.
-
-    Args:
-        model (nn.Module): The network.
-        checkpoint (str): A checkpoint or plain state dict file.
-        ignore_prefixes (Sequence[str]): Keys starting with one of these
-            are dropped first (e.g. the teacher of an FGI checkpoint).
-
-    Returns:
-        dict: The checkpoint's ``meta`` (empty for a plain state dict).
-
-    Raises:
-        RuntimeError: Keys are missing or unexpected, or shapes differ.
-    """
-    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state_dict = ckpt.get('state_dict', ckpt)
-    state_dict = {
-        re.sub(r'^module\.', '', key): value
-        for key, value in state_dict.items()
-    }
-    state_dict = {
-        key: value
-        for key, value in state_dict.items()
-        if not key.startswith(tuple(ignore_prefixes))
-    }
-    try:
-        load_state_dict(model, state_dict, strict=True)
-    except RuntimeError as error:
-        raise RuntimeError(
-            f'checkpoint "{checkpoint}" does not match the model of the '
-            f'config: {error}') from None
-    meta = ckpt.get('meta', {})
-    return meta if isinstance(meta, dict) else {}
 
 
 def init_model(config: Union[str, Path, Config],

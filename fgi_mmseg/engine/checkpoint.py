@@ -1,4 +1,5 @@
-"""Load mmengine checkpoints under torch >= 2.6 (``weights_only=True``).
+"""Load mmengine checkpoints under torch >= 2.6 (``weights_only=True``), and
+a deployed student's weights strictly.
 
 torch 2.6 made ``torch.load`` refuse pickled globals it does not know, and
 mmengine 0.10.7 writes its ``MessageHub`` into every checkpoint: a
@@ -11,6 +12,10 @@ The local-file loader registered here first loads with ``weights_only=True``
 without executing anything, and unpickles fully only when every global is
 one that mmengine's own checkpoints use; any other global is reported and
 refused. Checkpoints are still pickles: load only files you trust.
+
+:func:`load_student_weights` loads a deployed network strictly, without the
+entries of an FGI checkpoint that only training uses (the teacher, the AFC
+projections), for ``init_model`` and the panel hook's compared models.
 """
 import glob
 import os
@@ -18,10 +23,11 @@ import os.path as osp
 import pickle
 import re
 import zipfile
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
-from mmengine.runner.checkpoint import CheckpointLoader
+import torch.nn as nn
+from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
 from torch.serialization import get_unsafe_globals_in_checkpoint
 
 # Globals an mmengine 0.10.x training checkpoint holds besides tensors.
@@ -38,6 +44,8 @@ MMENGINE_CHECKPOINT_GLOBALS = frozenset({
     'numpy._core.multiarray.scalar',
     'collections.OrderedDict',
 })
+# Checkpoint entries of a DistillEncoderDecoder that only training uses.
+DISTILL_ONLY_PREFIXES = ('teacher.', 'afc_projections.')
 
 
 def load_from_local_safe(filename: str, map_location=None) -> dict:
@@ -78,6 +86,43 @@ def load_from_local_safe(filename: str, map_location=None) -> dict:
 # Replaces mmengine's loader for plain paths (prefix '').
 CheckpointLoader.register_scheme(prefixes='', force=True)(
     load_from_local_safe)
+
+
+def load_student_weights(model: nn.Module, checkpoint: str,
+                         ignore_prefixes: Sequence[str] = ()) -> dict:
+    """Load ``checkpoint`` into ``model`` strictly.
+
+    Args:
+        model (nn.Module): The network.
+        checkpoint (str): A checkpoint or plain state dict file.
+        ignore_prefixes (Sequence[str]): Keys starting with one of these
+            are dropped first (e.g. the teacher of an FGI checkpoint).
+
+    Returns:
+        dict: The checkpoint's ``meta`` (empty for a plain state dict).
+
+    Raises:
+        RuntimeError: Keys are missing or unexpected, or shapes differ.
+    """
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    state_dict = ckpt.get('state_dict', ckpt)
+    state_dict = {
+        re.sub(r'^module\.', '', key): value
+        for key, value in state_dict.items()
+    }
+    state_dict = {
+        key: value
+        for key, value in state_dict.items()
+        if not key.startswith(tuple(ignore_prefixes))
+    }
+    try:
+        load_state_dict(model, state_dict, strict=True)
+    except RuntimeError as error:
+        raise RuntimeError(
+            f'checkpoint "{checkpoint}" does not match the model of the '
+            f'config: {error}') from None
+    meta = ckpt.get('meta', {})
+    return meta if isinstance(meta, dict) else {}
 
 
 def _complete(path: str) -> bool:

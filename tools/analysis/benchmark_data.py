@@ -25,7 +25,7 @@ from mmengine.config import Config  # noqa: E402
 from mmseg.registry import DATASETS  # noqa: E402
 from mmseg.utils import register_all_modules  # noqa: E402
 
-from fgi_mmseg.engine import TwoStageRunner  # noqa: E402
+from fgi_mmseg.engine.config_derivation import stage_config  # noqa: E402
 
 
 def unwrap_caches(pipeline: List[dict]) -> List[dict]:
@@ -49,9 +49,7 @@ def ms_per_sample(dataset, num: int) -> float:
 def train_dataset_cfg(cfg: Config, stage: Optional[str]) -> dict:
     """The train dataset config, of a two-stage config's ``stage``."""
     if stage:
-        cfg = copy.deepcopy(cfg)
-        cfg.work_dir = cfg.get('work_dir', 'work_dirs/benchmark_data')
-        cfg = TwoStageRunner(cfg).stage_cfg(stage)
+        cfg = stage_config(cfg, stage)
     return copy.deepcopy(cfg.train_dataloader.dataset)
 
 

@@ -28,7 +28,8 @@ from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 import fgi_mmseg  # noqa: F401,E402
-from fgi_mmseg.utils import prepare_config  # noqa: E402
+from fgi_mmseg.engine.config_derivation import \
+    prepare_config  # noqa: E402
 
 
 class IterationTimer(Hook):

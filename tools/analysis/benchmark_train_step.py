@@ -41,7 +41,9 @@ from mmseg.registry import MODELS  # noqa: E402
 from mmseg.structures import SegDataSample  # noqa: E402
 
 import fgi_mmseg  # noqa: F401,E402
-from fgi_mmseg.engine import AutocastOptimWrapper, TwoStageRunner  # noqa: E402
+from fgi_mmseg.engine import AutocastOptimWrapper  # noqa: E402
+from fgi_mmseg.engine.config_derivation import (is_two_stage,  # noqa: E402
+                                                 stage_config)
 from fgi_mmseg.engine.hooks import convert_to_channels_last  # noqa: E402
 from fgi_mmseg.models.utils import darm_mask  # noqa: E402
 
@@ -53,12 +55,10 @@ def method_models(config: str) -> Dict[str, dict]:
     """``{name: model cfg}`` of a benchmark config (FGI: two networks)."""
     cfg = Config.fromfile(config)
     method = osp.splitext(osp.basename(config))[0]
-    if cfg.get('runner_type') != 'TwoStageRunner':
+    if not is_two_stage(cfg):
         return {method: cfg.model}
-    cfg.work_dir = 'work_dirs/benchmark_train_step'
-    runner = TwoStageRunner(cfg)
-    return {f'{method} teacher': runner.stage_cfg('teacher').model,
-            f'{method} student stage': runner.stage_cfg('student').model}
+    return {f'{method} teacher': stage_config(cfg, 'teacher').model,
+            f'{method} student stage': stage_config(cfg, 'student').model}
 
 
 def make_batch(batch: int, size: int, text_dim: int, text_len: int = 25):

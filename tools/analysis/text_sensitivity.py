@@ -37,8 +37,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
 import fgi_mmseg  # noqa: E402,F401  (registers the modules)
-from fgi_mmseg.engine.runners.two_stage_runner import \
-    TwoStageRunner  # noqa: E402
+from fgi_mmseg.engine.config_derivation import (is_two_stage,  # noqa: E402
+                                                 stage_config)
 from fgi_mmseg.utils import write_json_atomic  # noqa: E402
 
 CONDITIONS = ('own', 'shuffled', 'zeros')
@@ -50,9 +50,8 @@ def teacher_config(config: str,
     cfg = Config.fromfile(config)
     if options:
         cfg.merge_from_dict(options)
-    if cfg.get('runner_type') == 'TwoStageRunner':
-        cfg.setdefault('work_dir', osp.join('work_dirs', 'text_sensitivity'))
-        cfg = TwoStageRunner(cfg).stage_cfg('teacher')
+    if is_two_stage(cfg):
+        cfg = stage_config(cfg, 'teacher')
     if cfg.model.get('type') != 'TextGuidedEncoderDecoder':
         raise ValueError(f'{config}: model.type is {cfg.model.get("type")!r}'
                          '; expected an FGI config or a '

@@ -14,7 +14,6 @@ Example::
         --cfg-options val_dataloader.dataset.data_root=/data/kvasir-seg
 """
 import argparse
-import copy
 import sys
 from typing import Dict, List
 
@@ -24,6 +23,7 @@ import fgi_mmseg  # noqa: F401  (registers the datasets)
 from fgi_mmseg.datasets.verify import (SPLIT_FILE_ERRORS, Problem,
                                        build_unchecked_dataset,
                                        check_split_overlap, verify_dataset)
+from fgi_mmseg.engine.config_derivation import is_two_stage, stage_config
 from fgi_mmseg.utils.cli import run_tool
 from fgi_mmseg.utils.config import check_override_keys
 
@@ -47,17 +47,13 @@ def parse_args() -> argparse.Namespace:
 
 def config_per_stage(cfg: Config) -> Dict[str, Config]:
     """The config itself ('') and, for FGI's two-stage configs, each
-    stage's config (``cfg.stages[name]`` merged on top): the teacher's
-    dataloaders are the ones that read the text embeddings."""
+    stage's config: the teacher's dataloaders are the ones that read the
+    text embeddings."""
     configs = {'': cfg}
-    if cfg.get('runner_type') != 'TwoStageRunner':
+    if not is_two_stage(cfg):
         return configs  # dataset bases define stages for FGI configs only
-    for name, overrides in (cfg.get('stages') or {}).items():
-        stage = copy.deepcopy(cfg)
-        overrides = copy.deepcopy(dict(overrides))
-        overrides.pop('model', None)
-        stage.merge_from_dict(overrides)
-        configs[name] = stage
+    for name in cfg.stages:
+        configs[name] = stage_config(cfg, name)
     return configs
 
 

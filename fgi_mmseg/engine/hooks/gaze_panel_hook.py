@@ -26,10 +26,12 @@ import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmseg.registry import HOOKS
+from mmseg.registry import HOOKS, MODELS
 from mmseg.structures import SegDataSample
 
 from fgi_mmseg.utils.io import atomic_write
+from ..checkpoint import DISTILL_ONLY_PREFIXES, load_student_weights
+from ..config_derivation import deploy_config
 
 DESCRIPTIONS_FILE = 'descriptions.jsonl'
 NO_DESCRIPTION = '(no description)'
@@ -321,8 +323,10 @@ class GazePanelHook(Hook):
     ``data_prefix['heatmap_path']`` and ``heatmap_suffix``, then ``.npy``,
     ``.png``, ``.jpg``); a case without one gets a ``no gaze`` tile.
 
-    Compared models are built with :func:`fgi_mmseg.apis.init_model` (the
-    student alone for FGI configs) and run ``test_step`` on a copy of the
+    Compared models are built from their deploy config
+    (:func:`~fgi_mmseg.engine.config_derivation.deploy_config`: the student
+    alone for FGI configs), as ``init_model`` builds them, and run
+    ``test_step`` on a copy of the
     same raw data batch, so each normalises the inputs with its own data
     preprocessor; the inputs are those of the tested config's pipeline.
 
@@ -434,15 +438,15 @@ class GazePanelHook(Hook):
 
         self._models = []
         if self.compare:
-            from fgi_mmseg.apis import init_model
             device = self._device(runner)
             for entry in self.compare:
                 print_log(f'GazePanelHook: building "{entry["name"]}" from '
                           f'{entry["config"]} ({entry["checkpoint"]})',
                           logger='current')
-                model = init_model(entry['config'], entry['checkpoint'],
-                                   device=device)
-                self._models.append((entry['name'], model))
+                model = MODELS.build(deploy_config(entry['config']).model)
+                load_student_weights(model, entry['checkpoint'],
+                                     DISTILL_ONLY_PREFIXES)
+                self._models.append((entry['name'], model.to(device).eval()))
 
     def after_test(self, runner) -> None:
         """Release the compared models."""

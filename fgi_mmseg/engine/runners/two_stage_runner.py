@@ -1,6 +1,4 @@
 """One command for FGI: train the teacher, then the student, then test."""
-import copy
-import difflib
 import json
 import os.path as osp
 from typing import Dict, Optional
@@ -11,36 +9,25 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
-from fgi_mmseg.utils.errors import UserFacingError
-from fgi_mmseg.utils.io import write_json_atomic  # noqa: I001
+from fgi_mmseg.utils.io import write_json_atomic
 from ..checkpoint import resolve_resume
+from ..config_derivation import (STAGES, STUDENT_TEST, check_two_stage_config,
+                                 stage_config, stage_work_dir)
 
-STAGES = ('teacher', 'student')
 DONE_FILE = 'stage_done.json'
+TEST_METRICS_FILE = 'test_metrics.json'
 
 
-# Top-level keys this runner reads; a key one typo away is refused.
-RUNNER_KEYS = ('stage', 'stages', 'teacher_checkpoint', 'test_student')
+def stage_done_file(work_dir: str, name: str) -> str:
+    """The file that marks stage ``name`` of a run in ``work_dir`` finished
+    (it names the stage's best checkpoint)."""
+    return osp.join(work_dir, name, DONE_FILE)
 
 
-def _refuse_near_misses(cfg: Config) -> None:
-    """``stagee=teacher`` would be ignored and both stages trained: refuse
-    top-level keys that are close misspellings of the runner's own."""
-    for key in cfg.keys():
-        if key in RUNNER_KEYS:
-            continue
-        close = difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.8)
-        if close:
-            raise UnknownConfigKeyError(
-                f'config key "{key}" is not read by TwoStageRunner; did you '
-                f'mean "{close[0]}"? (it reads {", ".join(RUNNER_KEYS)})')
-
-
-class UnknownConfigKeyError(UserFacingError, KeyError):
-    """A config key that nothing reads, close to one that is read."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
+def student_test_file(work_dir: str) -> str:
+    """The file of the student's test metrics (and tested checkpoint) of a
+    run in ``work_dir``."""
+    return osp.join(work_dir, 'student', TEST_METRICS_FILE)
 
 
 @RUNNERS.register_module()
@@ -61,7 +48,8 @@ class TwoStageRunner:
     ``tools/test.py`` works on the same config) and ``cfg.model.teacher``
     the network of stage 1. ``cfg.stages`` holds per-stage overrides
     (dataloaders, schedules...) merged onto the config; a stage's ``model``
-    replaces the stage's network wholesale. A finished
+    replaces the stage's network wholesale (see
+    :func:`~fgi_mmseg.engine.config_derivation.stage_config`). A finished
     stage leaves ``stage_done.json`` and is not run again; with
     ``cfg.resume`` an interrupted stage resumes from its latest checkpoint.
     ``cfg.stage`` (``both``, ``teacher`` or ``student``) runs one stage
@@ -80,31 +68,11 @@ class TwoStageRunner:
         if self.stage not in ('both', ) + STAGES:
             raise ValueError(f'cfg.stage must be both, teacher or student, '
                              f'got "{self.stage}"')
-        _refuse_near_misses(cfg)
-        if 'stages' not in cfg or set(cfg.stages) != set(STAGES):
-            raise ValueError('TwoStageRunner needs cfg.stages with the keys '
-                             f'{STAGES}')
+        check_two_stage_config(cfg)
 
     @classmethod
     def from_cfg(cls, cfg: Config) -> 'TwoStageRunner':
         return cls(cfg)
-
-    def stage_cfg(self, name: str) -> Config:
-        """The plain single-stage config of ``name``."""
-        cfg = copy.deepcopy(self.cfg)
-        overrides = copy.deepcopy(cfg.stages[name].to_dict())
-        for key in ('stages', 'runner_type', 'stage', 'teacher_checkpoint',
-                    'test_student'):
-            cfg.pop(key, None)
-        if 'model' in overrides:
-            cfg.model = overrides.pop('model')
-        elif name == 'teacher':
-            cfg.model = dict(
-                cfg.model.teacher,
-                data_preprocessor=cfg.model.data_preprocessor)
-        cfg.merge_from_dict(overrides)
-        cfg.work_dir = osp.join(self.work_dir, name)
-        return cfg
 
     def train(self) -> Optional[Dict[str, float]]:
         """Run the selected stages; return the student's test metrics."""
@@ -116,7 +84,7 @@ class TwoStageRunner:
         if not teacher_ckpt:
             raise ValueError('the student stage needs a trained teacher: '
                              'run both stages, or set teacher_checkpoint')
-        cfg = self.stage_cfg('student')
+        cfg = stage_config(self.cfg, 'student')
         cfg.model.teacher_checkpoint = teacher_ckpt
         student_ckpt = self._train_stage('student', cfg)
         if not self.cfg.get('test_student', True):
@@ -125,8 +93,8 @@ class TwoStageRunner:
 
     def _train_stage(self, name: str, cfg: Optional[Config] = None) -> str:
         """Train one stage unless finished; return its best checkpoint."""
-        cfg = cfg or self.stage_cfg(name)
-        done_file = osp.join(cfg.work_dir, DONE_FILE)
+        cfg = cfg or stage_config(self.cfg, name)
+        done_file = stage_done_file(self.work_dir, name)
         if osp.isfile(done_file):
             with open(done_file) as f:
                 done = json.load(f)
@@ -153,16 +121,16 @@ class TwoStageRunner:
 
     def _test_student(self, checkpoint: str) -> Dict[str, float]:
         from fgi_mmseg.evaluation import format_metrics
-        cfg = self.stage_cfg('student')
+        cfg = stage_config(self.cfg, 'student')
         cfg.model.pop('teacher_checkpoint', None)
         cfg.load_from = checkpoint
         cfg.resume = False
-        cfg.work_dir = osp.join(self.work_dir, 'student_test')
+        cfg.work_dir = stage_work_dir(self.work_dir, STUDENT_TEST)
         runner = Runner.from_cfg(cfg)
         metrics = runner.test()
         if runner.rank == 0:
             write_json_atomic(
-                osp.join(self.work_dir, 'student', 'test_metrics.json'),
+                student_test_file(self.work_dir),
                 dict(checkpoint=checkpoint, metrics=metrics))
             print(format_metrics(metrics, title='FGI student, test split'))
         return metrics
