@@ -45,6 +45,17 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
         raise
 
 
+def write_bytes_atomic(path: Union[str, os.PathLike], data: bytes) -> None:
+    """Write ``data`` with :func:`atomic_write`, creating the folder.
+
+    Args:
+        path: Destination file.
+        data: The whole content.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda f: f.write(data))
+
+
 def write_json_atomic(path: Union[str, os.PathLike], data: dict) -> None:
     """Write ``data`` as JSON with :func:`atomic_write`, creating the folder.
 
@@ -52,5 +63,4 @@ def write_json_atomic(path: Union[str, os.PathLike], data: dict) -> None:
         path: Destination file.
         data: JSON-serialisable content.
     """
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda f: f.write(json.dumps(data, indent=2).encode()))
+    write_bytes_atomic(path, json.dumps(data, indent=2).encode())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fgi_mmseg.evaluation.benchmark import COLUMNS, paired_differences
 from tests.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def test_rows_are_appended_and_read_back(bench, tmp_path):
     bench.append_row(path, _row('fgi', 0, 80.0))
     bench.append_row(path, _row('fgi', 1, 82.0))
     with open(path) as f:
-        assert f.readline().strip() == ','.join(bench.COLUMNS)
+        assert f.readline().strip() == ','.join(COLUMNS)
     rows = bench.read_rows(path)
     assert [(r['method'], r['seed'], r['dice']) for r in rows] == [
         ('fgi', '0', '80.0'), ('fgi', '1', '82.0')]
@@ -230,7 +231,7 @@ def test_paired_differences_average_seeds_per_image(bench):
             + _cases('gazemedseg', 1, [80, 50, 50])
             + _cases('gazemedseg', 2, [0, 0, 0])  # no fgi seed 2: unused
             + _cases('unet_gaze', 0, [50, 50, 50], protocol='paper'))
-    (d, ) = bench.paired_differences(rows)  # unet_gaze: other protocol
+    (d, ) = paired_differences(rows)  # unet_gaze: other protocol
     # per image, mean over seeds 0-1 of fgi - gazemedseg: 10, 10, -10
     assert d['method'] == 'gazemedseg' and d['seeds'] == [0, 1]
     assert d['images'] == 3
@@ -246,7 +247,7 @@ def test_paired_differences_average_seeds_per_image(bench):
 def test_paired_differences_refuse_different_test_images(bench):
     rows = _cases('fgi', 0, [80, 60]) + _cases('unet_gaze', 0, [70])
     with pytest.raises(ValueError, match=r'unet_gaze \(seed 0.*img1'):
-        bench.paired_differences(rows)
+        paired_differences(rows)
 
 
 def test_per_image_rows_of_a_rerun_replace_the_earlier_ones(bench, tmp_path):

@@ -32,16 +32,16 @@ runs under
 ``work_dirs/benchmark/<dataset>/<method>/seed<k>`` (``<dataset>-<protocol>``
 for a protocol other than ``cpu_fast``). ``--protocol cpu_mini`` reruns
 the earlier fp32 protocol (see ``PROTOCOL_OPTIONS``).
+
+This tool runs the trainings and tests; the CSV files, the statistics and
+the tables and plot are :mod:`fgi_mmseg.evaluation.benchmark`.
 """
 import argparse
-import csv
 import glob
-import io
 import json
 import os
 import os.path as osp
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -50,9 +50,18 @@ from typing import Dict, List, Optional, Sequence
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from fgi_mmseg.utils.io import atomic_write as _atomic_write  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 
-DEFAULT_PROTOCOL = 'cpu_fast'
+from fgi_mmseg.engine.config_derivation import (STUDENT_TEST,  # noqa: E402
+                                                 is_two_stage)
+from fgi_mmseg.engine.runners.two_stage_runner import (  # noqa: E402
+    stage_done_file, student_test_file)
+from fgi_mmseg.evaluation.benchmark import (  # noqa: E402
+    DEFAULT_PROTOCOL, METRICS, append_row, append_val_row, markdown_table,
+    method_rank, paired_table, plot_dice, put_per_image, read_case_dice,
+    read_per_image, read_rows, read_val_rows, val_table)
+from fgi_mmseg.utils.io import write_bytes_atomic  # noqa: E402
+
 # Options that turn the benchmark configs (cpu_fast) into an earlier
 # protocol, so that its rows can be reproduced: cpu_mini is the same
 # schedule in fp32, NCHW, with 2 persistent dataloader workers.
@@ -63,244 +72,6 @@ _WORKERS = [f'{loader}.{key}={value}'
                                ('persistent_workers', True))]
 PROTOCOL_OPTIONS = dict(
     cpu_mini=['optim_wrapper.dtype=float32', 'custom_hooks=[]'] + _WORKERS)
-COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
-           'train_minutes', 'protocol')
-# Validation-only studies (--val-only): no test metrics.
-VAL_COLUMNS = ('method', 'seed', 'protocol', 'val_dice', 'teacher_val_dice',
-               'train_minutes', 'commit')
-PER_IMAGE_COLUMNS = ('method', 'seed', 'protocol', 'id', 'dice')
-METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),
-           ('asd', 'ASD'))
-# Table order: the paper's (baselines, then FGI, then the upper bound).
-ORDER = ('unet_gaze', 'transunet_gaze', 'gazemedseg', 'fgi', 'unet_full')
-LABELS = dict(
-    unet_gaze='UNet (gaze)',
-    transunet_gaze='TransUNet (gaze)',
-    gazemedseg='GazeMedSeg (gaze)',
-    fgi='FGI (gaze + text)',
-    unet_full='UNet (full masks)')
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, creating its folder."""
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    _atomic_write(path, lambda f: f.write(data))
-
-
-def _read_csv(path: str, required: Sequence[str],
-              expected: str) -> List[dict]:
-    """Rows of a CSV that must have the ``required`` columns."""
-    with open(path, newline='') as f:
-        reader = csv.DictReader(f)
-        missing = set(required) - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f'{path}: missing columns {sorted(missing)}; '
-                             f'expected {expected}')
-        return list(reader)
-
-
-def _write_csv(path: str, columns: Sequence[str],
-               rows: Sequence[dict]) -> None:
-    """Write ``rows`` (absent columns left empty) atomically."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator='\n')
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: r.get(k, '') for k in columns})
-    atomic_write(path, buf.getvalue().encode())
-
-
-def read_rows(path: str) -> List[dict]:
-    """Rows of a results CSV (an absent file has none)."""
-    if not osp.exists(path):
-        return []
-    return _read_csv(path, COLUMNS[:6], ','.join(COLUMNS))
-
-
-def append_row(path: str, row: dict) -> None:
-    """Add one row, rewriting the whole CSV atomically."""
-    _write_csv(path, COLUMNS, read_rows(path) + [row])
-
-
-def read_case_dice(path: str) -> List[tuple]:
-    """``(id, dice)`` of a ``per_image.csv`` written by the test metric."""
-    rows = _read_csv(path, ('id', 'dice'),
-                     'the per-image CSV of MedicalSegMetric')
-    return [(r['id'], float(r['dice'])) for r in rows]
-
-
-def read_per_image(path: str) -> List[dict]:
-    """Rows of a per-image results CSV (an absent file has none)."""
-    if not osp.exists(path):
-        return []
-    return _read_csv(path, PER_IMAGE_COLUMNS, ','.join(PER_IMAGE_COLUMNS))
-
-
-def put_per_image(path: str, method: str, seed: int, protocol: str,
-                  cases: Sequence[tuple]) -> None:
-    """Store one run's ``(id, dice)`` cases, replacing any earlier ones
-    of the same run, and rewrite the CSV atomically."""
-    run = (method, str(seed), protocol)
-    rows = [r for r in read_per_image(path)
-            if (r['method'], r['seed'], r['protocol']) != run]
-    rows += [dict(method=method, seed=seed, protocol=protocol, id=case_id,
-                  dice=dice) for case_id, dice in cases]
-    _write_csv(path, PER_IMAGE_COLUMNS, rows)
-
-
-def paired_differences(rows: Sequence[dict], reference: str = 'fgi',
-                       protocol: str = DEFAULT_PROTOCOL) -> List[dict]:
-    """Per-image Dice of ``reference`` minus each other method.
-
-    Methods are compared on the seeds both have. For each test image the
-    difference is averaged over those seeds; the mean of these over the
-    images, its standard error across images and a normal 95% interval
-    are returned. Pairing on the same images removes the image-to-image
-    spread (per-image Dice std about 25) that dominates the error of an
-    unpaired mean over 100 images.
-    """
-    dice: Dict[tuple, Dict[str, float]] = {}
-    for r in rows:
-        if r['protocol'] == protocol:
-            dice.setdefault((r['method'], int(r['seed'])),
-                            {})[r['id']] = float(r['dice'])
-    methods = sorted({m for m, _ in dice if m != reference},
-                     key=lambda m: (ORDER.index(m) if m in ORDER else
-                                    len(ORDER), m))
-    result = []
-    for method in methods:
-        seeds = sorted(s for m, s in dice if m == reference
-                       and (method, s) in dice)
-        if not seeds:
-            continue
-        per_case: Dict[str, List[float]] = {}
-        for seed in seeds:
-            ref, other = dice[(reference, seed)], dice[(method, seed)]
-            if set(ref) != set(other):
-                raise ValueError(
-                    f'{reference} and {method} (seed {seed}, {protocol}) '
-                    'were tested on different images: '
-                    f'{sorted(set(ref) ^ set(other))[:5]}')
-            for case_id, value in ref.items():
-                per_case.setdefault(case_id, []).append(value -
-                                                        other[case_id])
-        diffs = [statistics.fmean(v) for v in per_case.values()]
-        mean = statistics.fmean(diffs)
-        se = statistics.stdev(diffs) / len(diffs)**0.5 \
-            if len(diffs) > 1 else float('nan')
-        result.append(dict(
-            method=method, seeds=seeds, images=len(diffs), mean=mean, se=se,
-            low=mean - 1.96 * se, high=mean + 1.96 * se,
-            higher=sum(d > 0 for d in diffs), lower=sum(d < 0 for d in diffs)))
-    return result
-
-
-def paired_table(rows: Sequence[dict], dataset: str,
-                 reference: str = 'fgi') -> str:
-    """Markdown table of :func:`paired_differences` for every protocol."""
-    lines = []
-    for protocol in sorted({r['protocol'] for r in rows}):
-        for d in paired_differences(rows, reference, protocol):
-            if not lines:
-                lines = [
-                    f'| {LABELS.get(reference, reference)} minus '
-                    f'({dataset}, per image) | protocol | seeds | images '
-                    '| Δ Dice (mean ± SE) | 95% interval '
-                    '| images higher / lower |',
-                    '|---|---|---|---|---|---|---|'
-                ]
-            lines.append(
-                f'| {LABELS.get(d["method"], d["method"])} | {protocol} | '
-                f'{",".join(map(str, d["seeds"]))} | {d["images"]} | '
-                f'{d["mean"]:+.2f} ± {d["se"]:.2f} | '
-                f'[{d["low"]:+.2f}, {d["high"]:+.2f}] | '
-                f'{d["higher"]} / {d["lower"]} |')
-    return '\n'.join(lines) + '\n' if lines else ''
-
-
-def _mean_std(values: Sequence[float]) -> str:
-    if not values:
-        return '-'
-    mean = statistics.fmean(values)
-    if len(values) == 1:
-        return f'{mean:.2f}'
-    return f'{mean:.2f} ± {statistics.stdev(values):.2f}'
-
-
-def _float(value: str) -> Optional[float]:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number  # NaN: undefined
-
-
-def summarise(rows: Sequence[dict]) -> Dict[tuple, Dict[str, List[float]]]:
-    """Metric values per (protocol, method)."""
-    groups: Dict[tuple, Dict[str, List[float]]] = {}
-    for row in rows:
-        key = (row.get('protocol') or DEFAULT_PROTOCOL, row['method'])
-        group = groups.setdefault(key, {k: [] for k in
-                                        ('seed', 'val_dice') +
-                                        tuple(m for m, _ in METRICS)})
-        for name in group:
-            value = _float(row.get(name))
-            if value is not None:
-                group[name].append(value)
-    return groups
-
-
-def markdown_table(rows: Sequence[dict], dataset: str) -> str:
-    """Per-method mean +- std over seeds, the paper's table layout."""
-    groups = summarise(rows)
-    lines = [
-        f'| method ({dataset}) | protocol | seeds | val Dice | Dice (%) '
-        '| IoU (%) | HD95 (px) | ASD (px) |',
-        '|---|---|---|---|---|---|---|---|'
-    ]
-
-    def rank(key):
-        protocol, method = key
-        return (protocol, ORDER.index(method) if method in ORDER else
-                len(ORDER), method)
-
-    for key in sorted(groups, key=rank):
-        protocol, method = key
-        g = groups[key]
-        cells = [_mean_std(g[m]) for m, _ in METRICS]
-        lines.append(f'| {LABELS.get(method, method)} | {protocol} | '
-                     f'{len(g["seed"])} | {_mean_std(g["val_dice"])} | ' +
-                     ' | '.join(cells) + ' |')
-    return '\n'.join(lines) + '\n'
-
-
-def plot_dice(rows: Sequence[dict], dataset: str, path: str) -> None:
-    """Dice per method: one dot per seed and the mean as a bar."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    groups = summarise(rows)
-    keys = sorted(groups, key=lambda k: (k[0], ORDER.index(k[1])
-                                         if k[1] in ORDER else len(ORDER)))
-    fig, ax = plt.subplots(figsize=(1.4 * max(len(keys), 2) + 1, 3.2))
-    for i, key in enumerate(keys):
-        dice = groups[key]['dice']
-        ax.bar(i, statistics.fmean(dice), color='#9ecae1', width=0.6)
-        ax.scatter([i] * len(dice), dice, color='#08519c', s=12, zorder=3)
-    ax.set_xticks(range(len(keys)))
-    ax.set_xticklabels(
-        [LABELS.get(m, m).replace(' (', '\n(') +
-         ('' if p == DEFAULT_PROTOCOL else f'\n[{p}]') for p, m in keys],
-        fontsize=7)
-    ax.set_ylabel('test Dice (%)')
-    ax.set_title(f'{dataset}: test Dice (dots: seeds)', fontsize=9)
-    low = min((min(g['dice']) for g in groups.values()), default=0)
-    ax.set_ylim(max(0, low - 10), 100)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=120)
-    plt.close(fig)
-    atomic_write(path, buf.getvalue())
 
 
 def _best_val(checkpoint: str) -> Optional[float]:
@@ -360,14 +131,14 @@ def _is_two_stage(config: str) -> bool:
     file): a text search of the file itself missed inherited study configs
     and let their runs test the student.
     """
-    from mmengine.config import Config
-    return Config.fromfile(config).get('runner_type') == 'TwoStageRunner'
+    return is_two_stage(Config.fromfile(config))
 
 
 def _result_file(work_dir: str, two_stage: bool) -> str:
     """Where a run's test metrics (and tested checkpoint) are recorded."""
-    return osp.join(work_dir, 'student' if two_stage else 'test',
-                    'test_metrics.json')
+    if two_stage:
+        return student_test_file(work_dir)
+    return osp.join(work_dir, 'test', 'test_metrics.json')
 
 
 def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
@@ -386,7 +157,8 @@ def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
         _run(train + list(options), osp.join(work_dir, 'benchmark.log'))
     finally:
         minutes += (time.time() - start) / 60
-        atomic_write(timer, json.dumps(dict(train_minutes=minutes)).encode())
+        write_bytes_atomic(timer,
+                           json.dumps(dict(train_minutes=minutes)).encode())
     return minutes
 
 
@@ -399,7 +171,7 @@ def run_one(config: str, seed: int, work_dir: str,
     # The two-stage runner tests the student itself, so the per-image
     # file has to be asked of its test evaluator.
     cases_file = osp.abspath(osp.join(
-        work_dir, 'student_test' if two_stage else 'test', 'per_image.csv'))
+        work_dir, STUDENT_TEST if two_stage else 'test', 'per_image.csv'))
     train_options = options + [f'test_evaluator.output_file={cases_file}'] \
         if two_stage else options
     minutes = _train(config, work_dir, train_options)
@@ -425,7 +197,7 @@ def run_one(config: str, seed: int, work_dir: str,
 
 def _stage_best_val(work_dir: str, stage: str) -> Optional[float]:
     """Validation Dice of a finished stage's best checkpoint."""
-    with open(osp.join(work_dir, stage, 'stage_done.json')) as f:
+    with open(stage_done_file(work_dir, stage)) as f:
         return _best_val(json.load(f)['best_checkpoint'])
 
 
@@ -453,38 +225,6 @@ def run_one_val(config: str, seed: int, work_dir: str,
                                'the config select on validation Dice?')
         row['val_dice'] = _best_val(best[-1])
     return row
-
-
-def read_val_rows(path: str) -> List[dict]:
-    """Rows of a validation-only CSV (an absent file has none)."""
-    if not osp.exists(path):
-        return []
-    return _read_csv(path, VAL_COLUMNS[:4], ','.join(VAL_COLUMNS))
-
-
-def val_table(rows: Sequence[dict], dataset: str) -> str:
-    """Markdown table of a validation-only study, in the CSV's order."""
-    lines = [
-        f'| method ({dataset}, validation) | protocol | seeds | teacher val '
-        'Dice | val Dice | minutes | commit |', '|---|---|---|---|---|---|---|'
-    ]
-    groups: Dict[tuple, List[dict]] = {}
-    for row in rows:
-        groups.setdefault((row['method'], row['protocol']), []).append(row)
-    for (method, protocol), group in groups.items():
-
-        def values(key):
-            return [v for v in (_float(r.get(key)) for r in group)
-                    if v is not None]
-
-        commits = ','.join(sorted({r.get('commit') or '?' for r in group}))
-        lines.append(
-            f'| {method} | {protocol} | '
-            f'{",".join(r["seed"] for r in group)} | '
-            f'{_mean_std(values("teacher_val_dice"))} | '
-            f'{_mean_std(values("val_dice"))} | '
-            f'{_mean_std(values("train_minutes"))} | {commits} |')
-    return '\n'.join(lines) + '\n'
 
 
 def source_commit() -> str:
@@ -621,13 +361,13 @@ def val_study(args: argparse.Namespace, methods: Dict[str, str],
             row = run_one_val(config, seed, work_dir, args.cfg_options)
             row.update(method=method, seed=seed, protocol=args.protocol,
                        commit=commit)
-            _write_csv(path, VAL_COLUMNS, read_val_rows(path) + [row])
+            append_val_row(path, row)
             print(f'{method} seed {seed}: val Dice {row["val_dice"]} '
                   f'(teacher {row.get("teacher_val_dice", "-")}), '
                   f'{row["train_minutes"]} min', flush=True)
     table = val_table(read_val_rows(path), args.dataset)
-    atomic_write(osp.join(args.out_dir, f'{args.dataset}_val.md'),
-                 table.encode())
+    write_bytes_atomic(osp.join(args.out_dir, f'{args.dataset}_val.md'),
+                       table.encode())
     print(table)
 
 
@@ -661,8 +401,7 @@ def main() -> None:
     if args.backfill_per_image:
         backfill(args, methods, csv_path, cases_path, run_group)
     elif not args.report_only:
-        order = sorted(methods, key=lambda m: ORDER.index(m)
-                       if m in ORDER else len(ORDER))
+        order = sorted(methods, key=method_rank)
         for seed in args.seeds:  # seeds outer: every method gets seed 0
             for method in order:
                 done = {(r['method'], int(r['seed']),
@@ -694,8 +433,8 @@ def main() -> None:
     paired = paired_table(read_per_image(cases_path), args.dataset)
     if paired:
         table += '\n' + paired
-    atomic_write(osp.join(args.out_dir, f'{args.dataset}.md'),
-                 table.encode())
+    write_bytes_atomic(osp.join(args.out_dir, f'{args.dataset}.md'),
+                       table.encode())
     plot_dice(rows, args.dataset,
               osp.join(args.out_dir, f'{args.dataset}_dice.png'))
     print(table)
