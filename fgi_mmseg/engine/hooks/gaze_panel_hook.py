@@ -326,9 +326,9 @@ class GazePanelHook(Hook):
     Compared models are built from their deploy config
     (:func:`~fgi_mmseg.engine.config_derivation.deploy_config`: the student
     alone for FGI configs), as ``init_model`` builds them, and run
-    ``test_step`` on a copy of the
-    same raw data batch, so each normalises the inputs with its own data
-    preprocessor; the inputs are those of the tested config's pipeline.
+    ``test_step`` on a copy of the same raw data batch, so each normalises
+    the inputs with its own data preprocessor; the inputs are those of the
+    tested config's pipeline.
 
     Args:
         out_dir (str): Folder of the panels (created).
