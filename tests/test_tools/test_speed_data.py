@@ -1,4 +1,4 @@
-"""tools/analysis/benchmark_data.py: the uncached twin of a pipeline."""
+"""tools/analysis/speed_data.py: the uncached twin of a pipeline."""
 from pathlib import Path
 
 from mmengine.config import Config
@@ -9,7 +9,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _tool():
-    return load_tool('tools/analysis/benchmark_data.py')
+    return load_tool('tools/analysis/speed_data.py')
 
 
 def test_unwrap_caches_keeps_the_transforms_in_order():

@@ -8,8 +8,8 @@ dataloader workers take from the training step.
 
 Example::
 
-    python tools/analysis/benchmark_data.py configs/benchmark/kvasir/unet_gaze.py
-    python tools/analysis/benchmark_data.py configs/fgi/kvasir.py --stage student
+    python tools/analysis/speed_data.py configs/benchmark/kvasir/unet_gaze.py
+    python tools/analysis/speed_data.py configs/fgi/kvasir.py --stage student
 """
 import argparse
 import copy

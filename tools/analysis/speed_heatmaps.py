@@ -1,4 +1,4 @@
-"""Benchmark gaze heatmaps on real Kvasir-SEG fixations.
+"""Time gaze heatmaps on real Kvasir-SEG fixations, and check them.
 
 Builds :func:`fast_heatmap` maps for every image (timed), checks them against
 :func:`reference_heatmap` on an evenly spaced subset, and reports the mean
@@ -7,7 +7,7 @@ per-image Dice of the 0.5-thresholded maps against the ground-truth masks
 
 Example::
 
-    python tools/analysis/benchmark_heatmaps.py --reference-count 1000
+    python tools/analysis/speed_heatmaps.py --reference-count 1000
 """
 import os
 

@@ -10,7 +10,7 @@ tiny one (widths 2, so the overhead dominates) and the config's own.
 
 Example::
 
-    python tools/analysis/benchmark_loop.py configs/benchmark/kvasir/unet_gaze.py
+    python tools/analysis/speed_loop.py configs/benchmark/kvasir/unet_gaze.py
 """
 import argparse
 import copy

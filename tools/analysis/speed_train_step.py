@@ -17,8 +17,8 @@ masking is timed against a per-pixel Python-loop reference.
 
 Example::
 
-    python tools/analysis/benchmark_train_step.py            # 112 x 112, batch 8
-    python tools/analysis/benchmark_train_step.py --methods unet_gaze fgi \\
+    python tools/analysis/speed_train_step.py            # 112 x 112, batch 8
+    python tools/analysis/speed_train_step.py --methods unet_gaze fgi \\
         --rounds 20
 """
 import argparse

@@ -34,7 +34,7 @@ class ChannelsLastHook(Hook):
     the NCHW batch is converted by the first convolution. With bf16
     autocast (``AutocastOptimWrapper``) this measured 0.44x the fp32 step
     of the benchmark UNet on this project's 2-core CPU
-    (``tools/analysis/benchmark_train_step.py``).
+    (``tools/analysis/speed_train_step.py``).
 
     The conversion runs after weights are initialised or loaded (mmengine
     calls ``before_run`` before that), and again before each loop, since a

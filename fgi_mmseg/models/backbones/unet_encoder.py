@@ -2,22 +2,11 @@
 from typing import List, Sequence
 
 import torch.nn as nn
-from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 from torch import Tensor
 
-
-class DoubleConv(nn.Sequential):
-    """Two 3x3 conv-norm-act blocks: the UNet's unit at every scale."""
-
-    def __init__(self, in_channels: int, out_channels: int, norm_cfg: dict,
-                 act_cfg: dict) -> None:
-        super().__init__(
-            ConvModule(in_channels, out_channels, 3, padding=1,
-                       norm_cfg=norm_cfg, act_cfg=act_cfg),
-            ConvModule(out_channels, out_channels, 3, padding=1,
-                       norm_cfg=norm_cfg, act_cfg=act_cfg))
+from ..utils import DoubleConv
 
 
 @MODELS.register_module()

@@ -7,7 +7,7 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ..backbones.unet_encoder import DoubleConv
+from ..utils import DoubleConv
 
 
 @MODELS.register_module()
