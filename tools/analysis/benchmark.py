@@ -57,9 +57,9 @@ from fgi_mmseg.engine.config_derivation import (STUDENT_TEST,  # noqa: E402
 from fgi_mmseg.engine.runners.two_stage_runner import (  # noqa: E402
     stage_done_file, student_test_file)
 from fgi_mmseg.evaluation.benchmark import (  # noqa: E402
-    DEFAULT_PROTOCOL, METRICS, append_row, append_val_row, markdown_table,
-    method_rank, paired_table, plot_dice, put_per_image, read_case_dice,
-    read_per_image, read_rows, read_val_rows, val_table)
+    DEFAULT_PROTOCOL, METRICS, PAIRED_REFERENCES, append_row, append_val_row,
+    markdown_table, method_rank, paired_table, plot_dice, put_per_image,
+    read_case_dice, read_per_image, read_rows, read_val_rows, val_table)
 from fgi_mmseg.utils.io import write_bytes_atomic  # noqa: E402
 
 # Options that turn the benchmark configs (cpu_fast) into an earlier
@@ -430,9 +430,11 @@ def main() -> None:
     if not rows:
         raise SystemExit(f'{csv_path}: no results yet')
     table = markdown_table(rows, args.dataset)
-    paired = paired_table(read_per_image(cases_path), args.dataset)
-    if paired:
-        table += '\n' + paired
+    per_image = read_per_image(cases_path)
+    for reference in PAIRED_REFERENCES:
+        paired = paired_table(per_image, args.dataset, reference)
+        if paired:
+            table += '\n' + paired
     write_bytes_atomic(osp.join(args.out_dir, f'{args.dataset}.md'),
                        table.encode())
     plot_dice(rows, args.dataset,

@@ -10,7 +10,7 @@ keeps what they give:
     stats    values per (protocol, method); paired per-image differences
     render   Markdown tables and the Dice plot
 """
-from .methods import LABELS, ORDER, label, method_rank
+from .methods import LABELS, ORDER, PAIRED_REFERENCES, label, method_rank
 from .render import (markdown_table, mean_std, paired_table, plot_dice,
                      val_table)
 from .stats import paired_differences, summarise
@@ -20,7 +20,7 @@ from .store import (COLUMNS, DEFAULT_PROTOCOL, METRICS, PER_IMAGE_COLUMNS,
                     read_val_rows)
 
 __all__ = [
-    'LABELS', 'ORDER', 'label', 'method_rank', 'markdown_table', 'mean_std',
+    'LABELS', 'ORDER', 'PAIRED_REFERENCES', 'label', 'method_rank', 'markdown_table', 'mean_std',
     'paired_table', 'plot_dice', 'val_table', 'paired_differences',
     'summarise', 'COLUMNS', 'DEFAULT_PROTOCOL', 'METRICS',
     'PER_IMAGE_COLUMNS', 'VAL_COLUMNS', 'append_row', 'append_val_row',

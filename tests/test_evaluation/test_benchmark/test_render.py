@@ -37,3 +37,15 @@ def test_the_plot_is_a_png_written_into_a_new_folder(tmp_path):
     plot_dice(rows, 'toy', str(path))
     assert path.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert [p.name for p in path.parent.iterdir()] == ['toy_dice.png']
+
+
+def test_the_released_recipe_gets_a_paired_table_of_its_own():
+    rows = [dict(method=m, seed='0', protocol='cpu_fast', id=f'i{i}',
+                 dice=str(d + i))
+            for m, d in (('fgi_released', 70.0), ('unet_gaze', 68.0))
+            for i in range(4)]
+    table = paired_table(rows, 'toy', 'fgi_released')
+    assert table.startswith('| FGI, released recipe (gaze + text) minus '
+                            '(toy, per image) |')
+    assert '| UNet (gaze) | cpu_fast | 0 | 4 | +2.00 ± 0.00 |' in table
+    assert paired_table(rows, 'toy') == ''  # no `fgi` rows to pair
