@@ -1,9 +1,10 @@
 """The packages of fgi_mmseg import downward only.
 
-utils <- models, datasets, gaze, text <- engine, evaluation <- apis: a
-module may import its own layer and those below it, never one above
-(imports inside functions count too), so that no layer depends on one
-built on top of it and no import cycle runs between packages.
+utils <- models, datasets, gaze, text, visualization <- engine,
+evaluation <- apis: a module may import its own layer and those below it,
+never one above (imports inside functions count too), so that no layer
+depends on one built on top of it and no import cycle runs between
+packages.
 """
 import ast
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Iterator, Tuple
 PACKAGE = Path(__file__).resolve().parents[1] / 'fgi_mmseg'
 LAYERS = dict(
     utils=0, version=0,
-    models=1, datasets=1, gaze=1, text=1,
+    models=1, datasets=1, gaze=1, text=1, visualization=1,
     engine=2, evaluation=2,
     apis=3)
 
@@ -72,8 +73,8 @@ def test_no_module_imports_a_higher_layer():
 
 
 def test_relative_imports_resolve_to_their_package():
-    hook = PACKAGE / 'engine' / 'hooks' / 'gaze_panel_hook.py'
-    modules = {module for _, module in _imported(hook)}
+    runner = PACKAGE / 'engine' / 'runners' / 'two_stage_runner.py'
+    modules = {module for _, module in _imported(runner)}
     assert 'fgi_mmseg.engine.config_derivation' in modules
     root = {module for _, module in _imported(PACKAGE / '__init__.py')}
     assert {'fgi_mmseg.engine', 'fgi_mmseg.models'} <= root

@@ -23,9 +23,9 @@ from tqdm import tqdm
 from fgi_mmseg.apis import ImageReadError, inference_model, init_model
 from fgi_mmseg.utils.cli import run_tool
 from fgi_mmseg.utils.io import atomic_write
+from fgi_mmseg.visualization import draw_overlay
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
-OVERLAY_COLOR = (0, 255, 0)  # BGR
 JPEG_QUALITY = 95
 
 
@@ -106,31 +106,6 @@ def output_paths(out_dir: Path, image: Path) -> Tuple[Path, Path]:
     """The mask and overlay files of ``image``."""
     return (out_dir / 'masks' / f'{image.stem}.png',
             out_dir / 'overlays' / f'{image.stem}.jpg')
-
-
-def draw_overlay(image: np.ndarray, mask: np.ndarray, opacity: float,
-                 color: Tuple[int, int, int] = OVERLAY_COLOR) -> np.ndarray:
-    """Blend ``color`` into ``image`` where ``mask`` is set; draw its
-    contour.
-
-    Args:
-        image (np.ndarray): H x W x 3 BGR uint8 image.
-        mask (np.ndarray): H x W binary mask.
-        opacity (float): Weight of the colour inside the mask.
-        color (tuple[int, int, int]): BGR colour.
-
-    Returns:
-        np.ndarray: The overlay (a new array).
-    """
-    overlay = image.copy()
-    inside = mask > 0
-    blended = (1 - opacity) * image[inside] + opacity * np.array(color)
-    overlay[inside] = np.round(blended).astype(np.uint8)
-    contours, _ = cv2.findContours(
-        inside.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    thickness = max(1, round(min(mask.shape) / 200))
-    cv2.drawContours(overlay, contours, -1, color, thickness)
-    return overlay
 
 
 def _write_image(path: Path, image: np.ndarray, *params: int) -> None:

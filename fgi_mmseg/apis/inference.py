@@ -1,14 +1,9 @@
-"""Build the deployable network from a config and segment images with it.
+"""Segment images with the deployable network of a config.
 
 .. code-block:: none
 
-    init_model(config, checkpoint)
-     ├─ deploy_config (fgi_mmseg.engine.config_derivation):
-     │   ├─ TwoStageRunner config -> the student stage's config
-     │   └─ DistillEncoderDecoder -> plain EncoderDecoder (the student
-     │                               alone: no teacher, no text, no AFC
-     │                               projections)
-     └─ load the checkpoint strictly (teacher.* / afc_projections.* ignored)
+    init_model(config, checkpoint)   (fgi_mmseg.engine.deploy)
+     └─ the student alone for FGI configs, loaded strictly
     inference_model(model, images)
      ├─ the config's test pipeline, without ground-truth/text loaders
      └─ one forward per input size -> SegDataSample(s) at original size
@@ -26,14 +21,10 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
 from mmseg.models import BaseSegmentor
-from mmseg.registry import MODELS, TRANSFORMS
+from mmseg.registry import TRANSFORMS
 from mmseg.structures import SegDataSample
 
-from fgi_mmseg.engine.checkpoint import (DISTILL_ONLY_PREFIXES,
-                                         load_student_weights)
-from fgi_mmseg.engine.config_derivation import deploy_config
 from fgi_mmseg.utils.errors import UserFacingError
 
 ImageType = Union[str, Path, np.ndarray]
@@ -44,52 +35,11 @@ NON_IMAGE_LOADERS = frozenset({
     'LoadAnnotations', 'LoadBinaryAnnotations', 'LoadDepthAnnotation',
     'LoadGazeHeatmap', 'LoadTextEmbedding'
 })
-DEFAULT_DATASET_META = dict(
-    classes=('background', 'foreground'), palette=[[0, 0, 0], [255, 0, 0]])
 
 
 class ImageReadError(UserFacingError, OSError):
     """An input image is missing or cannot be decoded (the message names
     the file)."""
-
-
-def init_model(config: Union[str, Path, Config],
-               checkpoint: Optional[str] = None,
-               device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> BaseSegmentor:
-    """Build the deployable segmentor of a config, in eval mode.
-
-    For FGI (a ``DistillEncoderDecoder`` model or a ``TwoStageRunner``
-    config) this is the student alone: the teacher is neither built nor
-    loaded, the checkpoint's ``teacher.*`` (and training-only
-    ``afc_projections.*``) keys are ignored, and no text is needed. Other
-    segmentors are built as configured. The config's
-    ``model.data_preprocessor`` is kept, so inputs are normalised as in
-    training.
-
-    Args:
-        config (str | Path | Config): Config file path or object.
-        checkpoint (str, optional): Weights, loaded strictly; None keeps
-            the random initialisation.
-        device (str): Device of the model. Defaults to ``'cpu'``.
-        cfg_options (dict, optional): Overrides merged into the config.
-
-    Returns:
-        BaseSegmentor: The model, with ``cfg`` (the deploy config) and
-        ``dataset_meta`` set.
-    """
-    config = deploy_config(config, cfg_options)
-    init_default_scope(config.get('default_scope', 'mmseg'))
-    model = MODELS.build(config.model)
-    meta = {}
-    if checkpoint is not None:
-        meta = load_student_weights(model, checkpoint, DISTILL_ONLY_PREFIXES)
-    model.dataset_meta = meta.get('dataset_meta') or dict(
-        DEFAULT_DATASET_META)
-    model.cfg = config
-    model.to(device)
-    model.eval()
-    return model
 
 
 def inference_pipeline_config(cfg: Config) -> List[dict]:

@@ -15,7 +15,7 @@ refused. Checkpoints are still pickles: load only files you trust.
 
 :func:`load_student_weights` loads a deployed network strictly, without the
 entries of an FGI checkpoint that only training uses (the teacher, the AFC
-projections), for ``init_model`` and the panel hook's compared models.
+projections), for :func:`~fgi_mmseg.engine.deploy.init_model`.
 """
 import glob
 import os

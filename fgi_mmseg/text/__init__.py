@@ -2,7 +2,8 @@
 
 * :mod:`.schema`: the VLM prompt, the constrained report schema, its
   validation and its JSON Schema, and the phrases rendered from a report;
-* :mod:`.records`: the crash-safe ``descriptions.jsonl`` file;
+* :mod:`.records`: the crash-safe ``descriptions.jsonl`` file, where a
+  dataset keeps it and a record as one line of text;
 * :mod:`.describers`: ``openai``, ``gaze``, ``blank`` and ``random``
   describers behind one interface;
 * :mod:`.pipeline`: running samples through a describer into the file;
@@ -16,8 +17,9 @@ from .describers import (DESCRIBERS, APIKeyError, BaseDescriber,
                          register_describer)
 from .encoder import TextEncoder
 from .pipeline import DescribeSummary, describe_many
-from .records import (DescriptionRecord, JsonlAppender, RecordFormatError,
-                      read_records)
+from .records import (DESCRIPTIONS_FILE, NO_DESCRIPTION, DescriptionRecord,
+                      JsonlAppender, RecordFormatError, description_text,
+                      find_descriptions, read_records)
 from .schema import (KEYS, PROMPT, ReportValidationError, render_phrases,
                      report_json_schema, validate_report)
 
@@ -26,7 +28,8 @@ __all__ = [
     'BaseDescriber', 'BlankDescriber', 'GazeDescriber', 'OpenAIDescriber',
     'RandomDescriber', 'build_describer', 'register_describer',
     'DescribeSummary', 'describe_many', 'DescriptionRecord', 'JsonlAppender',
-    'RecordFormatError', 'read_records', 'KEYS', 'PROMPT',
+    'RecordFormatError', 'read_records', 'DESCRIPTIONS_FILE', 'NO_DESCRIPTION',
+    'description_text', 'find_descriptions', 'KEYS', 'PROMPT',
     'ReportValidationError', 'render_phrases', 'report_json_schema',
     'validate_report',
     'TextEncoder', 'save_embedding', 'cached_ids'

@@ -15,16 +15,20 @@ process leaves at most one torn (unterminated) last line. Readers ignore such
 a line and the next appender truncates it before writing, so an interrupted
 run resumes without duplicates or corrupt lines. A record only counts once
 its newline is on disk.
+
+A dataset keeps its file next to its data (:func:`find_descriptions`);
+:func:`description_text` is a record as one line of text.
 """
 import json
 import os
+import os.path as osp
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
 from fgi_mmseg.utils.errors import UserFacingError
-from .schema import ReportValidationError, validate_report
+from .schema import ReportValidationError, render_phrases, validate_report
 
 try:  # POSIX advisory locks keep two writers off one file.
     import fcntl
@@ -32,6 +36,8 @@ except ImportError:  # pragma: no cover - Windows has no fcntl
     fcntl = None
 
 PathLike = Union[str, os.PathLike]
+DESCRIPTIONS_FILE = 'descriptions.jsonl'
+NO_DESCRIPTION = '(no description)'
 
 
 class RecordFormatError(UserFacingError, ValueError):
@@ -157,6 +163,45 @@ def read_records(path: PathLike) -> Dict[str, DescriptionRecord]:
         records.pop(record.id, None)  # re-insert: order of latest record
         records[record.id] = record
     return records
+
+
+def find_descriptions(data_root: Optional[str],
+                      data_prefix: Mapping[str, str]) -> Optional[str]:
+    """Where a dataset keeps its ``descriptions.jsonl``, if anywhere.
+
+    Looks in the folder above the ``text_embed_path`` prefix, the folder
+    above the ``heatmap_path`` prefix, then ``data_root``
+    (``data/kvasir-gaze/heatmaps`` -> ``data/kvasir-gaze``;
+    ``data/demo/embeddings`` -> ``data/demo``).
+
+    Args:
+        data_root: The dataset's ``data_root``.
+        data_prefix: The dataset's ``data_prefix`` (joined with the root).
+
+    Returns:
+        The file, or None when there is none.
+    """
+    folders = [
+        osp.dirname(osp.normpath(data_prefix[key]))
+        for key in ('text_embed_path', 'heatmap_path')
+        if data_prefix.get(key)
+    ]
+    if data_root:
+        folders.append(data_root)
+    for folder in folders:
+        path = osp.join(folder, DESCRIPTIONS_FILE)
+        if osp.isfile(path):
+            return path
+    return None
+
+
+def description_text(record: Optional[DescriptionRecord]) -> str:
+    """One line of text for a record (or None: the case has none)."""
+    if record is None:
+        return NO_DESCRIPTION
+    if not record.ok:
+        return f'(no description: describing failed: {record.error})'
+    return '; '.join(render_phrases(record.report))
 
 
 def unterminated_tail(path: PathLike) -> int:

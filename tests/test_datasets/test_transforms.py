@@ -129,3 +129,14 @@ def test_pack_gaze_fields_and_text():
     assert data_sample.gt_heatmap.data.dtype == torch.float32
     assert data_sample.metainfo['text_embed'].shape == (3, 4)
     assert data_sample.metainfo['sample_id'] == 's1'
+
+
+def test_pack_names_the_heatmap_file_only_when_there_is_one():
+    # The panel hook reads the file of a case whose pipeline loads no
+    # heatmap from the meta information.
+    sample = _gaze_sample()
+    sample['heatmap_path'] = 'gaze/heatmaps/s1.png'
+    packed = PackGazeSegInputs()(sample)['data_samples']
+    assert packed.metainfo['heatmap_path'] == 'gaze/heatmaps/s1.png'
+    assert 'heatmap_path' not in PackGazeSegInputs()(
+        _gaze_sample())['data_samples'].metainfo

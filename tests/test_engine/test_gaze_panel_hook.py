@@ -10,10 +10,8 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from fgi_mmseg.engine import GazePanelHook
-from fgi_mmseg.engine.hooks.gaze_panel_hook import (NO_DESCRIPTION,
-                                                    compose_panel,
-                                                    description_text,
-                                                    message_tile, wrap_text)
+from fgi_mmseg.text.records import NO_DESCRIPTION, description_text
+from fgi_mmseg.visualization import compose_panel, message_tile, wrap_text
 
 HEIGHT, WIDTH = 40, 60  # original image size (not square on purpose)
 REPORT = {
@@ -24,7 +22,9 @@ REPORT = {
 
 
 def _sample(root, sample_id, with_heatmap_field=False):
-    """A test output of one case, its image written under ``root``."""
+    """A test output of one case, its image written under ``root``; its
+    heatmap file is named as the dataset names it, whether it exists or
+    not."""
     rng = np.random.default_rng(len(sample_id))
     image = rng.integers(0, 255, (HEIGHT, WIDTH, 3), dtype=np.uint8)
     path = root / 'images' / f'{sample_id}.png'
@@ -34,6 +34,7 @@ def _sample(root, sample_id, with_heatmap_field=False):
     mask[:, 10:30, 20:40] = 1
     sample = SegDataSample(metainfo=dict(
         img_path=str(path), sample_id=sample_id,
+        heatmap_path=str(root / 'gaze' / 'heatmaps' / f'{sample_id}.npy'),
         ori_shape=(HEIGHT, WIDTH)))
     sample.gt_sem_seg = PixelData(data=mask)
     sample.pred_sem_seg = PixelData(data=mask.roll(5, dims=2))
@@ -48,7 +49,6 @@ def _runner(root):
         data_root=str(root),
         data_prefix=dict(img_path=str(root / 'images'),
                          heatmap_path=str(root / 'gaze' / 'heatmaps')),
-        heatmap_suffix='.png',
         metainfo=dict(palette=[[0, 0, 0], [255, 0, 0]]))
     return SimpleNamespace(
         model=torch.nn.Linear(1, 1),

@@ -29,15 +29,17 @@ class PackGazeSegInputs(PackSegInputs):
     ``L x C`` float tensor), because mmseg hands segmentors the meta
     information, not the data fields, on every inference path (whole and
     slide). Its flip variants, when loaded, go there too as
-    ``text_embed_flips``. ``sample_id`` is packed into the meta
-    information as well.
+    ``text_embed_flips``. ``sample_id`` and the heatmap's file,
+    ``heatmap_path``, are packed into the meta information as well (the
+    panel hook draws the heatmap from it when the pipeline does not load
+    it).
     """
 
     def __init__(self,
                  meta_keys=('img_path', 'seg_map_path', 'ori_shape',
                             'img_shape', 'pad_shape', 'scale_factor', 'flip',
                             'flip_direction', 'reduce_zero_label',
-                            'sample_id')) -> None:
+                            'sample_id', 'heatmap_path')) -> None:
         super().__init__(meta_keys=meta_keys)
 
     def transform(self, results: dict) -> dict:
