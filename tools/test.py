@@ -21,8 +21,8 @@ from mmengine.runner import Runner
 
 import fgi_mmseg  # noqa: F401  (registers modules, checkpoint loading)
 from fgi_mmseg.engine.config_derivation import prepare_config
-from fgi_mmseg.evaluation import format_metrics
-from fgi_mmseg.utils import write_json_atomic
+from fgi_mmseg.evaluation.outputs import (PER_IMAGE_FILE, keep_per_image,
+                                          metrics_file, record_test)
 from fgi_mmseg.utils.cli import run_tool
 from fgi_mmseg.utils.errors import UserFacingError
 
@@ -38,7 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='dir for logs and metric json')
     parser.add_argument(
-        '--out', help='dir for the per-image metrics (per_image.csv)')
+        '--out', help=f'dir for the per-image metrics ({PER_IMAGE_FILE})')
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
@@ -154,19 +154,13 @@ def main() -> None:
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:
-        cfg.test_evaluator['output_file'] = osp.join(args.out,
-                                                     'per_image.csv')
+        keep_per_image(cfg, args.out)
 
     runner = Runner.from_cfg(cfg)
     if not args.tta:
         load_strictly(runner, args.checkpoint, args.config)
-    metrics = runner.test()
-    if runner.rank == 0:
-        write_json_atomic(
-            osp.join(cfg.work_dir, 'test_metrics.json'),
-            dict(config=args.config, checkpoint=args.checkpoint,
-                 metrics=metrics))
-        print(format_metrics(metrics, title=f'Test metrics: {args.config}'))
+    record_test(runner, metrics_file(cfg.work_dir), args.checkpoint,
+                f'Test metrics: {args.config}', config=args.config)
 
 
 if __name__ == '__main__':

@@ -60,6 +60,8 @@ from fgi_mmseg.evaluation.benchmark import (  # noqa: E402
     DEFAULT_PROTOCOL, METRICS, PAIRED_REFERENCES, append_row, append_val_row,
     markdown_table, method_rank, paired_table, plot_dice, put_per_image,
     read_case_dice, read_per_image, read_rows, read_val_rows, val_table)
+from fgi_mmseg.evaluation.outputs import (metrics_file,  # noqa: E402
+                                          per_image_file)
 from fgi_mmseg.utils.io import write_bytes_atomic  # noqa: E402
 
 # Options that turn the benchmark configs (cpu_fast) into an earlier
@@ -138,7 +140,7 @@ def _result_file(work_dir: str, two_stage: bool) -> str:
     """Where a run's test metrics (and tested checkpoint) are recorded."""
     if two_stage:
         return student_test_file(work_dir)
-    return osp.join(work_dir, 'test', 'test_metrics.json')
+    return metrics_file(osp.join(work_dir, 'test'))
 
 
 def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
@@ -170,8 +172,8 @@ def run_one(config: str, seed: int, work_dir: str,
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     # The two-stage runner tests the student itself, so the per-image
     # file has to be asked of its test evaluator.
-    cases_file = osp.abspath(osp.join(
-        work_dir, STUDENT_TEST if two_stage else 'test', 'per_image.csv'))
+    cases_file = osp.abspath(per_image_file(
+        osp.join(work_dir, STUDENT_TEST if two_stage else 'test')))
     train_options = options + [f'test_evaluator.output_file={cases_file}'] \
         if two_stage else options
     minutes = _train(config, work_dir, train_options)
@@ -260,13 +262,13 @@ def retest_cases(config: str, seed: int, work_dir: str, dice: float,
     _run([sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
           out, '--out', out, '--cfg-options', f'randomness.seed={seed}',
           *extra], osp.join(work_dir, 'benchmark.log'))
-    with open(osp.join(out, 'test_metrics.json')) as f:
+    with open(metrics_file(out)) as f:
         retested = json.load(f)['metrics']['Dice']
     if abs(retested - dice) > 1e-6:
         raise RuntimeError(
             f'{checkpoint}: re-tested Dice {retested:.6f} differs from the '
             f'recorded {dice:.6f}; its per-image rows are not stored')
-    return read_case_dice(osp.join(out, 'per_image.csv'))
+    return read_case_dice(per_image_file(out))
 
 
 def _method_and_config(spec: str) -> tuple:

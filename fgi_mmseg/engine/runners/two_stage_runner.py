@@ -9,13 +9,13 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
+from fgi_mmseg.evaluation.outputs import metrics_file, record_test
 from fgi_mmseg.utils.io import write_json_atomic
 from ..checkpoint import resolve_resume
 from ..config_derivation import (STAGES, STUDENT_TEST, check_two_stage_config,
                                  stage_config, stage_work_dir)
 
 DONE_FILE = 'stage_done.json'
-TEST_METRICS_FILE = 'test_metrics.json'
 
 
 def stage_done_file(work_dir: str, name: str) -> str:
@@ -27,7 +27,7 @@ def stage_done_file(work_dir: str, name: str) -> str:
 def student_test_file(work_dir: str) -> str:
     """The file of the student's test metrics (and tested checkpoint) of a
     run in ``work_dir``."""
-    return osp.join(work_dir, 'student', TEST_METRICS_FILE)
+    return metrics_file(osp.join(work_dir, 'student'))
 
 
 @RUNNERS.register_module()
@@ -120,17 +120,11 @@ class TwoStageRunner:
         return best
 
     def _test_student(self, checkpoint: str) -> Dict[str, float]:
-        from fgi_mmseg.evaluation import format_metrics
         cfg = stage_config(self.cfg, 'student')
         cfg.model.pop('teacher_checkpoint', None)
         cfg.load_from = checkpoint
         cfg.resume = False
         cfg.work_dir = stage_work_dir(self.work_dir, STUDENT_TEST)
-        runner = Runner.from_cfg(cfg)
-        metrics = runner.test()
-        if runner.rank == 0:
-            write_json_atomic(
-                student_test_file(self.work_dir),
-                dict(checkpoint=checkpoint, metrics=metrics))
-            print(format_metrics(metrics, title='FGI student, test split'))
-        return metrics
+        return record_test(Runner.from_cfg(cfg),
+                           student_test_file(self.work_dir), checkpoint,
+                           'FGI student, test split')

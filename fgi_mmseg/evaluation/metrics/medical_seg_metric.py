@@ -11,12 +11,11 @@ import torch
 from medpy.metric import binary as medpy_binary
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
-from mmengine.utils import mkdir_or_exist
 from prettytable import PrettyTable
 
 from mmseg.registry import METRICS
 
-from fgi_mmseg.utils.io import atomic_write
+from fgi_mmseg.utils.io import write_bytes_atomic
 
 _UNDEFINED_DISTANCE_MODES = ('exclude', 'diagonal')
 
@@ -251,9 +250,9 @@ class MedicalSegMetric(BaseMetric):
     def _write_csv(self, results: List[dict]) -> None:
         """Write per-image rows to ``output_file`` atomically.
 
-        Readers never see a half-written file (see :func:`atomic_write`).
+        Readers never see a half-written file (see
+        :func:`~fgi_mmseg.utils.io.atomic_write`).
         """
-        mkdir_or_exist(osp.dirname(osp.abspath(self.output_file)))
         text = io.StringIO(newline='')
         writer = csv.writer(text)
         writer.writerow(['id', 'dice', 'iou', 'hd95', 'asd'])
@@ -264,5 +263,4 @@ class MedicalSegMetric(BaseMetric):
                 case_id, r['dice'] * 100.0, r['iou'] * 100.0, r['hd95'],
                 r['asd']
             ])
-        atomic_write(self.output_file,
-                     lambda f: f.write(text.getvalue().encode('utf-8')))
+        write_bytes_atomic(self.output_file, text.getvalue().encode('utf-8'))
