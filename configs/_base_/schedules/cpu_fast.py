@@ -2,7 +2,7 @@
 # the forward pass under bf16 autocast (AutocastOptimWrapper; weights,
 # gradients and AdamW states stay fp32) and channels-last convolutions
 # (ChannelsLastHook). Evaluation runs in fp32. The same configs use it on a
-# GPU. tools/analysis/benchmark_train_step.py measures the step per method.
+# GPU. tools/analysis/speed_train_step.py measures the step per method.
 _base_ = ['./cpu_mini.py']
 optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16')
 custom_hooks = [dict(type='ChannelsLastHook')]
