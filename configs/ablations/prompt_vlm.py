@@ -1,11 +1,6 @@
 # Prompt ablation (SPEC.md §4; paper: VLM 80.78, blank 79.76, random 78.82
 # Kvasir Dice): the teacher reads embeddings of descriptions made by
-# tools/text/describe.py --describer openai (a VLM endpoint), encoded into data/kvasir-gaze/embeddings_vlm.
+# tools/text/describe.py --describer openai (a VLM endpoint), encoded into
+# data/kvasir-gaze/embeddings_vlm.
 _base_ = ['../fgi/kvasir.py']
-_text = dict(data_prefix=dict(text_embed_path='data/kvasir-gaze/embeddings_vlm'))
-stages = dict(
-    teacher=dict(
-        train_dataloader=dict(dataset=_text),
-        val_dataloader=dict(dataset=_text),
-        test_dataloader=dict(dataset=_text)),
-    student=dict(train_dataloader=dict(dataset=_text)))
+text_prefix = dict(text_embed_path='data/kvasir-gaze/embeddings_vlm')

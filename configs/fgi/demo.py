@@ -10,39 +10,13 @@
 # disagreement, 5.0 with the released code's mask variant, 71.0 without.
 # The paper-protocol configs (configs/fgi/kvasir.py...) keep it on.
 _base_ = [
-    '../_base_/models/fgi_unet.py', '../_base_/datasets/demo_polyp.py',
+    '../_base_/models/fgi_unet_small.py', '../_base_/datasets/demo_polyp.py',
     '../_base_/default_runtime.py', '../_base_/schedules/demo_1k.py'
 ]
 runner_type = 'TwoStageRunner'
-teacher_widths = (12, 24, 48, 96, 192)
-student_widths = (8, 16, 32, 64, 128)
-fusion_indices = (1, 2, 3, 4)
-crop_size = {{_base_.crop_size}}
-
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    teacher=dict(
-        backbone=dict(widths=teacher_widths),
-        neck=dict(
-            in_channels=teacher_widths,
-            text_channels=384,  # the bundled all-MiniLM-L6-v2
-            num_heads=4,
-            pos_embed_size=(8, 8)),
-        decode_head=dict(in_channels=list(teacher_widths))),
-    student_channels=[student_widths[i] for i in fusion_indices],
-    backbone=dict(widths=student_widths),
-    decode_head=dict(in_channels=list(student_widths)),
-    darm=None)
-
+model = dict(data_preprocessor=dict(size={{_base_.crop_size}}))
 teacher_iters = 400
 stages = dict(
     teacher=dict(
         train_cfg=dict(max_iters=teacher_iters),
-        param_scheduler=[
-            dict(
-                type='CosineAnnealingLR',
-                eta_min=1e-4,
-                begin=0,
-                end=teacher_iters,
-                by_epoch=False)
-        ]))
+        param_scheduler=[dict(_base_.param_scheduler[0], end=teacher_iters)]))

@@ -4,6 +4,4 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/paper_15k.py'
 ]
 runner_type = 'TwoStageRunner'
-model = dict(
-    data_preprocessor=dict(size={{_base_.crop_size}}),
-    teacher=dict(neck=dict(text_channels=384)))
+model = dict(data_preprocessor=dict(size={{_base_.crop_size}}))

@@ -4,7 +4,8 @@
 #   python tools/train.py configs/fgi/kvasir.py
 # Text: descriptions from the offline `gaze` describer (or a VLM endpoint,
 # tools/text/describe.py --describer openai) encoded by the bundled
-# all-MiniLM-L6-v2 (384-d). With roberta-base, set text_channels=768.
+# all-MiniLM-L6-v2 (384-d). With roberta-base, set
+# model.teacher.neck.text_channels=768.
 # DARM is the paper's (teacher/student disagreement, fgi_unet.py). Measured
 # here it pulls the student far below its teacher (docs/results.md, "DARM
 # tested on the CPU protocol"); --cfg-options model.darm=None turns it off.
@@ -13,7 +14,4 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/paper_15k.py'
 ]
 runner_type = 'TwoStageRunner'
-crop_size = {{_base_.crop_size}}
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    teacher=dict(neck=dict(text_channels=384)))
+model = dict(data_preprocessor=dict(size={{_base_.crop_size}}))

@@ -7,11 +7,8 @@ _base_ = [
     '../_base_/models/fgi_released.py', '../_base_/datasets/kvasir.py',
     '../_base_/default_runtime.py', '../_base_/schedules/paper_15k.py'
 ]
-crop_size = {{_base_.crop_size}}
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    teacher=dict(neck=dict(text_channels=384)))
+model = dict(data_preprocessor=dict(size={{_base_.crop_size}}))
 train_dataloader = dict(
     dataset=dict(
-        data_prefix=_base_.data_prefix_text,
+        data_prefix=_base_.text_prefix,
         pipeline=_base_.train_pipeline_released))

@@ -10,6 +10,5 @@ _preprocessor = dict(
     pad_val=0, seg_pad_val=255, size=(224, 224))
 model = dict(
     data_preprocessor=_preprocessor,
-    teacher=dict(
-        backbone=dict(in_channels=1), neck=dict(text_channels=384)),
+    teacher=dict(backbone=dict(in_channels=1)),
     backbone=dict(in_channels=1))

@@ -4,9 +4,12 @@ one.
 .. code-block:: none
 
     FGI config (runner_type='TwoStageRunner'; model = the student,
-                model.teacher = the stage-1 network; stages.{teacher,student})
-     ├─ stage_config(cfg, 'teacher') -> model.teacher + stages.teacher
-     ├─ stage_config(cfg, 'student') -> model + stages.student
+                model.teacher = the stage-1 network; stages.{teacher,student};
+                text_prefix = where the dataset's text embeddings are)
+     ├─ stage_config(cfg, 'teacher') -> model.teacher + text in every
+     │                                  dataloader + stages.teacher
+     ├─ stage_config(cfg, 'student') -> model + text in training (for the
+     │                                  teacher inside) + stages.student
      └─ deploy_config(cfg)           -> the student stage, its model alone
                                         (EncoderDecoder: no teacher, no text)
     config file + --work-dir, --cfg-options, --launcher
@@ -39,7 +42,13 @@ STAGES = ('teacher', 'student')
 # stages' folders.
 STUDENT_TEST = 'student_test'
 # Top-level keys the two-stage runner reads; a key one typo away is refused.
-RUNNER_KEYS = ('stage', 'stages', 'teacher_checkpoint', 'test_student')
+RUNNER_KEYS = ('stage', 'stages', 'teacher_checkpoint', 'test_student',
+               'text_prefix')
+# The dataloaders of each stage that read the text: the teacher's all, the
+# student's where its teacher runs (training); the deployed student none.
+TEXT_LOADERS = dict(
+    teacher=('train_dataloader', 'val_dataloader', 'test_dataloader'),
+    student=('train_dataloader', ))
 
 
 class UnknownConfigKeyError(UserFacingError, KeyError):
@@ -87,8 +96,11 @@ def stage_work_dir(work_dir: str, name: str) -> str:
 def stage_config(cfg: Config, name: str) -> Config:
     """The plain single-stage config of stage ``name`` of a two-stage config.
 
-    ``cfg.stages[name]`` is merged onto the config; a stage's ``model``
-    replaces the network wholesale, and otherwise the teacher stage trains
+    ``cfg.text_prefix`` (the ``data_prefix`` entries of the dataset's text
+    embeddings, e.g. ``dict(text_embed_path=...)``) is merged into the
+    ``data_prefix`` of the stage's :data:`TEXT_LOADERS`, then
+    ``cfg.stages[name]`` onto the config; a stage's ``model`` replaces the
+    network wholesale, and otherwise the teacher stage trains
     ``model.teacher`` (with the student's ``data_preprocessor``). The
     runner's own keys are dropped. The stage works in
     ``<work_dir>/<name>`` when the config has a ``work_dir``.
@@ -104,8 +116,13 @@ def stage_config(cfg: Config, name: str) -> Config:
     check_two_stage_config(cfg)
     stage = copy.deepcopy(cfg)
     overrides = copy.deepcopy(stage.stages[name].to_dict())
+    text = stage.get('text_prefix')
     for key in RUNNER_KEYS + ('runner_type', ):
         stage.pop(key, None)
+    for loader in TEXT_LOADERS[name]:
+        if text and stage.get(loader):
+            stage.merge_from_dict(
+                {loader: dict(dataset=dict(data_prefix=dict(text)))})
     if 'model' in overrides:
         stage.model = overrides.pop('model')
     elif name == 'teacher':

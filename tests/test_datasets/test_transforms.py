@@ -80,6 +80,16 @@ def test_text_embedding_checks_shape_and_width(tmp_path):
         LoadTextEmbedding()(_results(text_embed_path=path))
 
 
+@pytest.mark.parametrize('flip_variants', [False, True])
+def test_text_embedding_passes_a_sample_without_text(flip_variants, tmp_path):
+    """Without ``text_embed_path`` (a dataset without text) nothing is
+    loaded; with it, a missing file still names the sample and file."""
+    load = LoadTextEmbedding(flip_variants=flip_variants)
+    assert load(_results()) == _results()
+    with pytest.raises(SampleLoadError, match=r'"s1".*absent\.npy'):
+        load(_results(text_embed_path=str(tmp_path / 'absent.npy')))
+
+
 def _gaze_sample():
     img = np.zeros((6, 8, 3), np.uint8)
     img[0, 0] = 255  # a marker in the top-left corner

@@ -255,7 +255,7 @@ def test_the_loader_warns_about_a_heatmap_scale(clean_root, monkeypatch):
 
 
 def test_the_tool_reads_the_stages_of_an_fgi_config(clean_root, tmp_path):
-    """FGI configures its embeddings under `stages`: they are checked."""
+    """FGI's stages read the embeddings (`text_prefix`): they are checked."""
     cfg_path = tmp_path / 'fgi_cfg.py'
     cfg_path.write_text(f"""
 _base_ = ['{REPO}/configs/fgi/demo.py']

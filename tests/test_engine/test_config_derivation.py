@@ -51,6 +51,25 @@ def test_the_student_stage_keeps_the_model_and_works_in_its_folder():
     assert student.work_dir == osp.join(osp.abspath('runs/x'), 'student')
 
 
+def test_the_teacher_reads_the_text_everywhere_the_student_in_training():
+    images = dict(dataset=dict(data_prefix=dict(img_path='images')))
+    cfg = two_stage(text_prefix=dict(text_embed_path='embeddings'),
+                    val_dataloader=images)
+    cfg.train_dataloader.merge(images)
+    with_text = dict(img_path='images', text_embed_path='embeddings')
+    teacher = stage_config(cfg, 'teacher')
+    assert teacher.train_dataloader.dataset.data_prefix == with_text
+    assert teacher.train_dataloader.dataset.ann_file == 'text'  # stages
+    assert teacher.val_dataloader.dataset.data_prefix == with_text
+    assert 'test_dataloader' not in teacher  # none to read text in
+    student = stage_config(cfg, 'student')
+    assert student.train_dataloader.dataset.data_prefix == with_text
+    assert student.val_dataloader.dataset.data_prefix == dict(
+        img_path='images')
+    assert 'text_prefix' not in teacher and 'text_prefix' not in student
+    assert deploy_config(cfg).val_dataloader == student.val_dataloader
+
+
 def test_a_stage_model_replaces_the_network_wholesale():
     cfg = two_stage()
     cfg.stages.teacher.model = dict(type='Other')

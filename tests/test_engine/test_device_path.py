@@ -1,6 +1,7 @@
 """use_gpu_fast_path: the same config, flips on the device, async loading."""
 from mmengine.config import Config
 
+from fgi_mmseg.engine.config_derivation import stage_config
 from fgi_mmseg.engine.device_path import use_gpu_fast_path
 from tests.conftest import REPO
 
@@ -17,8 +18,9 @@ def test_fgi_config_moves_its_flips_to_the_batch():
     assert pre.batch_flip == dict(prob=0.5,
                                   directions=('horizontal', 'vertical'))
     for stage in ('teacher', 'student'):
-        assert _types(cfg.stages[stage].train_dataloader.dataset.pipeline) \
-            == ['CachedTransforms', 'PackGazeSegInputs']
+        train = stage_config(cfg, stage).train_dataloader.dataset
+        assert _types(train.pipeline) == ['CachedTransforms',
+                                          'PackGazeSegInputs']
     assert cfg.train_dataloader.pin_memory
     assert cfg.train_dataloader.num_workers >= 2
     assert cfg.env_cfg.cudnn_benchmark
@@ -50,7 +52,5 @@ def test_a_random_transform_after_the_flips_keeps_the_pipeline():
     cfg = Config.fromfile(str(REPO / 'configs/benchmark/kvasir/unet_gaze.py'))
     pipeline = cfg.train_dataloader.dataset.pipeline
     pipeline.insert(-1, dict(type='PhotoMetricDistortion'))
-    for stage in cfg.stages.values():
-        stage.train_dataloader.dataset.pipeline = pipeline
     assert not use_gpu_fast_path(cfg, force=True)
     assert 'GazeRandomFlip' in _types(cfg.train_dataloader.dataset.pipeline)

@@ -15,7 +15,7 @@ def _tool():
 def test_unwrap_caches_keeps_the_transforms_in_order():
     cfg = Config.fromfile(
         str(REPO / 'configs' / 'benchmark' / 'kvasir' / 'fgi.py'))
-    pipeline = cfg.stages.student.train_dataloader.dataset.pipeline
+    pipeline = _tool().train_dataset_cfg(cfg, 'student')['pipeline']
     assert pipeline[0]['type'] == 'CachedTransforms'
     flat = _tool().unwrap_caches(pipeline)
     assert [t['type'] for t in flat] == [

@@ -51,7 +51,7 @@ def config_per_stage(cfg: Config) -> Dict[str, Config]:
     text embeddings."""
     configs = {'': cfg}
     if not is_two_stage(cfg):
-        return configs  # dataset bases define stages for FGI configs only
+        return configs  # only FGI's stages read text_prefix
     for name in cfg.stages:
         configs[name] = stage_config(cfg, name)
     return configs

@@ -12,7 +12,8 @@ gaze_thresholds = dict(t_fg=0.5, t_bg=0.05, t_comp=0.3)
 level_thresholds = (0.5, 0.3)
 data_prefix = dict(
     img_path='images', seg_map_path='masks', heatmap_path='gaze/heatmaps')
-data_prefix_text = dict(data_prefix, text_embed_path='embeddings')
+# The text embeddings, for FGI's stages (as in kvasir.py).
+text_prefix = dict(text_embed_path='embeddings')
 
 _augment = [
     dict(type='GazeResize', scale=crop_size, keep_ratio=False),
@@ -20,16 +21,14 @@ _augment = [
     dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
     dict(type='PackGazeSegInputs'),
 ]
+# Flip variants: the text follows the flips (fgi_mmseg/text/flip.py).
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadGazeHeatmap', **gaze_thresholds),
-] + _augment
-train_pipeline_text = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadGazeHeatmap', **gaze_thresholds),
-    # Flip variants: the text follows the flips (fgi_mmseg/text/flip.py).
     dict(type='LoadTextEmbedding', flip_variants=True),
 ] + _augment
+# The name configs/ablations/fgi_demo/ reads.
+train_pipeline_text = train_pipeline
 # GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
 train_pipeline_levels = [
     dict(type='LoadImageFromFile'),
@@ -44,56 +43,29 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=crop_size, keep_ratio=False),
     dict(type='LoadBinaryAnnotations'),
-    dict(type='PackGazeSegInputs'),
-]
-test_pipeline_text = test_pipeline[:3] + [
     dict(type='LoadTextEmbedding'),
     dict(type='PackGazeSegInputs'),
 ]
 
+
+def _loader(split, pipeline):
+    return dict(
+        batch_size=1,
+        num_workers=0,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(
+            type=dataset_type,
+            data_root=data_root,
+            ann_file=f'splits/{split}.txt',
+            data_prefix=data_prefix,
+            pipeline=pipeline))
+
+
 train_dataloader = dict(
+    _loader('train', train_pipeline),
     batch_size=8,
-    num_workers=0,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/train.txt',
-        data_prefix=data_prefix,
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/val.txt',
-        data_prefix=data_prefix,
-        pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/test.txt',
-        data_prefix=data_prefix,
-        pipeline=test_pipeline))
+    sampler=dict(type='InfiniteSampler', shuffle=True))
+val_dataloader = _loader('val', test_pipeline)
+test_dataloader = _loader('test', test_pipeline)
 val_evaluator = dict(type='MedicalSegMetric')
 test_evaluator = val_evaluator
-
-# Dataloader overrides for the stages of FGI: the teacher reads text
-# everywhere; the student reads text only for its teacher during training.
-_text_train = dict(
-    dataset=dict(data_prefix=data_prefix_text, pipeline=train_pipeline_text))
-_text_eval = dict(
-    dataset=dict(data_prefix=data_prefix_text, pipeline=test_pipeline_text))
-# Per-stage overrides for FGI's TwoStageRunner (unused by other runners).
-stages = dict(
-    teacher=dict(
-        train_dataloader=_text_train,
-        val_dataloader=_text_eval,
-        test_dataloader=_text_eval),
-    student=dict(train_dataloader=_text_train))

@@ -10,40 +10,22 @@ _base_ = ['./kvasir.py']
 dataset_type = 'ISIC2017Dataset'
 image_root = '../shared/data/isic2017'
 gaze_root = 'data/isic-gaze'
-crop_size = (224, 224)
-_train = dict(
-    img_path=image_root + '/train/images',
-    seg_map_path=image_root + '/train/masks',
-    heatmap_path=gaze_root + '/heatmaps')
-_test = dict(
-    img_path=image_root + '/test/images',
-    seg_map_path=image_root + '/test/masks',
-    heatmap_path=gaze_root + '/heatmaps')
-_embeddings = dict(text_embed_path=gaze_root + '/embeddings')
-# The training images with their text (kvasir.py's name).
-data_prefix_text = dict(_train, **_embeddings)
+text_prefix = dict(text_embed_path=gaze_root + '/embeddings')
 
-train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        ann_file=image_root + '/splits/train.txt',
-        data_prefix=_train))
-val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        ann_file=image_root + '/splits/val.txt',
-        data_prefix=_train))
-test_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        ann_file=image_root + '/splits/test.txt',
-        data_prefix=_test))
-# Per-stage overrides for FGI's TwoStageRunner (unused by other runners).
-_train_text = dict(dataset=dict(data_prefix=dict(_train, **_embeddings)))
-stages = dict(
-    teacher=dict(
-        train_dataloader=_train_text,
-        val_dataloader=_train_text,
-        test_dataloader=dict(
-            dataset=dict(data_prefix=dict(_test, **_embeddings)))),
-    student=dict(train_dataloader=_train_text))
+
+def _split(name, images):
+    """Split file ``name`` with the images and masks of ISIC's ``images``
+    set (validation is carved from the training set)."""
+    return dict(
+        dataset=dict(
+            type=dataset_type,
+            ann_file=f'{image_root}/splits/{name}.txt',
+            data_prefix=dict(
+                img_path=f'{image_root}/{images}/images',
+                seg_map_path=f'{image_root}/{images}/masks',
+                heatmap_path=gaze_root + '/heatmaps')))
+
+
+train_dataloader = _split('train', 'train')
+val_dataloader = _split('val', 'train')
+test_dataloader = _split('test', 'test')

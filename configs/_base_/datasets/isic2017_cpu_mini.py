@@ -1,27 +1,27 @@
-# ISIC 2017 (simulated gaze) on the CPU benchmark protocol: the data and
-# splits of isic2017.py at 112 x 112 (cpu_mini_pipelines.py).
-_base_ = ['./isic2017.py', './cpu_mini_pipelines.py']
-crop_size = _base_.mini_crop_size
-train_pipeline_full = _base_.mini_train_pipeline_full
-train_pipeline_levels = _base_.mini_train_pipeline_levels
-train_pipeline_released = _base_.mini_train_pipeline_released
-# Loading in the main process: after the first epoch a sample is a cached
-# decode plus flips, and worker processes beside a 2-thread step stall its
-# OpenMP barriers (UNet step 65 ms with 2 workers, 48.5 ms without).
-_in_process = dict(num_workers=0, persistent_workers=False)
-train_dataloader = dict(
-    **_in_process, dataset=dict(pipeline=_base_.mini_train_pipeline))
-val_dataloader = dict(
-    **_in_process, dataset=dict(pipeline=_base_.mini_test_pipeline))
-test_dataloader = val_dataloader
-stages = dict(
-    teacher=dict(
-        train_dataloader=dict(
-            dataset=dict(pipeline=_base_.mini_train_pipeline_text)),
-        val_dataloader=dict(
-            dataset=dict(pipeline=_base_.mini_test_pipeline_text)),
-        test_dataloader=dict(
-            dataset=dict(pipeline=_base_.mini_test_pipeline_text))),
-    student=dict(
-        train_dataloader=dict(
-            dataset=dict(pipeline=_base_.mini_train_pipeline_text))))
+# ISIC 2017 (simulated gaze) on the CPU benchmark protocol: the files of
+# isic2017.py (restated: a config has one chain of bases) on the pipelines
+# and loaders of kvasir_cpu_mini.py. tests/test_configs.py keeps the files
+# of the two equal.
+_base_ = ['./kvasir_cpu_mini.py']
+dataset_type = 'ISIC2017Dataset'
+image_root = '../shared/data/isic2017'
+gaze_root = 'data/isic-gaze'
+text_prefix = dict(text_embed_path=gaze_root + '/embeddings')
+
+
+def _split(name, images):
+    """Split file ``name`` with the images and masks of ISIC's ``images``
+    set (validation is carved from the training set)."""
+    return dict(
+        dataset=dict(
+            type=dataset_type,
+            ann_file=f'{image_root}/splits/{name}.txt',
+            data_prefix=dict(
+                img_path=f'{image_root}/{images}/images',
+                seg_map_path=f'{image_root}/{images}/masks',
+                heatmap_path=gaze_root + '/heatmaps')))
+
+
+train_dataloader = _split('train', 'train')
+val_dataloader = _split('val', 'train')
+test_dataloader = _split('test', 'test')

@@ -20,65 +20,53 @@ data_prefix = dict(
     img_path=image_root + '/images',
     seg_map_path=image_root + '/masks',
     heatmap_path=gaze_root + '/heatmaps')
-data_prefix_text = dict(data_prefix, text_embed_path=gaze_root + '/embeddings')
+# The text embeddings, for the networks that read text: FGI's two stages
+# add them to the teacher's dataloaders and the student's training one
+# (engine/config_derivation.stage_config). Without them in a dataset's
+# data_prefix, the pipelines' LoadTextEmbedding passes samples through.
+text_prefix = dict(text_embed_path=gaze_root + '/embeddings')
 
-_train_resize = dict(type='GazeResize', scale=crop_size, keep_ratio=False)
-_train_heatmap = dict(type='LoadGazeHeatmap', **gaze_thresholds)
-# Decoding, pseudo-masks and the resize give the same output every epoch:
-# CachedTransforms keeps it per sample and worker (about 0.5 MB at
-# 224 x 224), which keeps the data loader ahead of a GPU step.
-_train_random = [
+_image = dict(type='LoadImageFromFile')
+_heatmap = dict(type='LoadGazeHeatmap', **gaze_thresholds)
+# The text follows the flips: the mirrored reports' encodings are loaded
+# once and GazeRandomFlip picks the flipped image's (fgi_mmseg/text/flip.py).
+_text = dict(type='LoadTextEmbedding', flip_variants=True)
+_masks = dict(type='LoadBinaryAnnotations')
+_pack = dict(type='PackGazeSegInputs')
+_flips = [
     dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
     dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
-    dict(type='PackGazeSegInputs'),
 ]
-_train_cached = dict(type='CachedTransforms')
-_train_load = [dict(type='LoadImageFromFile'), _train_heatmap]
-train_pipeline = [
-    dict(_train_cached, transforms=_train_load + [_train_resize])
-] + _train_random
-train_pipeline_text = [
-    dict(
-        _train_cached,
-        transforms=_train_load +
-        [dict(type='LoadTextEmbedding', flip_variants=True), _train_resize])
-] + _train_random
+
+
+def _train(*loads):
+    """Loading, pseudo-masks and the resize give the same output every
+    epoch: CachedTransforms keeps it per sample and worker (about 0.5 MB
+    at 224 x 224), which keeps the data loader ahead of a GPU step. The
+    flips stay random."""
+    resize = dict(type='GazeResize', scale=crop_size, keep_ratio=False)
+    return [
+        dict(type='CachedTransforms', transforms=[_image, *loads, resize])
+    ] + _flips + [_pack]
+
+
+train_pipeline = _train(_heatmap, _text)
 # The released FGI recipe (fgi_released.py) trains both networks at once:
 # the teacher's mask without an ignored band (t_bg = t_fg), the student's
 # comprehensive mask, the text for the teacher.
-train_pipeline_released = [
-    dict(
-        _train_cached,
-        transforms=[
-            dict(type='LoadImageFromFile'),
-            dict(_train_heatmap, t_bg=gaze_thresholds['t_fg']),
-            dict(type='LoadTextEmbedding', flip_variants=True), _train_resize
-        ])
-] + _train_random
+train_pipeline_released = _train(
+    dict(_heatmap, t_bg=gaze_thresholds['t_fg']), _text)
 # The fully supervised upper bound ("UNet, full") alone trains on masks.
-train_pipeline_full = [
-    dict(
-        _train_cached,
-        transforms=_train_load +
-        [dict(type='LoadBinaryAnnotations'), _train_resize])
-] + _train_random
+train_pipeline_full = _train(_heatmap, _masks)
 # GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
-_train_load_levels = [
-    dict(type='LoadImageFromFile'),
-    dict(_train_heatmap, level_thresholds=level_thresholds)
-]
-train_pipeline_levels = [
-    dict(_train_cached, transforms=_train_load_levels + [_train_resize])
-] + _train_random
+train_pipeline_levels = _train(
+    dict(_heatmap, level_thresholds=level_thresholds))
+# Ground truth is loaded after the resize, so metrics are computed at the
+# original label resolution.
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=crop_size, keep_ratio=False),
-    dict(type='LoadBinaryAnnotations'),
-    dict(type='PackGazeSegInputs'),
-]
-test_pipeline_text = test_pipeline[:3] + [
-    dict(type='LoadTextEmbedding'),
-    dict(type='PackGazeSegInputs'),
+    _image,
+    dict(type='Resize', scale=crop_size, keep_ratio=False), _masks,
+    dict(type='LoadTextEmbedding'), _pack
 ]
 
 
@@ -91,35 +79,16 @@ def _split(name, pipeline):
         pipeline=pipeline)
 
 
+_loader = dict(batch_size=1, num_workers=2, persistent_workers=True)
+_in_order = dict(type='DefaultSampler', shuffle=False)
 train_dataloader = dict(
+    _loader,
     batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=_split('train', train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=_split('val', test_pipeline))
+    _loader, sampler=_in_order, dataset=_split('val', test_pipeline))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=_split('test', test_pipeline))
+    _loader, sampler=_in_order, dataset=_split('test', test_pipeline))
 val_evaluator = dict(type='MedicalSegMetric')
 test_evaluator = val_evaluator
-
-_text_train = dict(
-    dataset=dict(data_prefix=data_prefix_text, pipeline=train_pipeline_text))
-_text_eval = dict(
-    dataset=dict(data_prefix=data_prefix_text, pipeline=test_pipeline_text))
-# Per-stage overrides for FGI's TwoStageRunner (unused by other runners).
-stages = dict(
-    teacher=dict(
-        train_dataloader=_text_train,
-        val_dataloader=_text_eval,
-        test_dataloader=_text_eval),
-    student=dict(train_dataloader=_text_train))

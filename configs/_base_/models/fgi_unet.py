@@ -3,16 +3,15 @@
 # network that stage 1 trains (TwoStageRunner). The student is unet.py's
 # UNet (same widths, preprocessing and head), distilled.
 _base_ = ['./unet.py']
-norm_cfg = dict(type='BN', requires_grad=True)
 teacher_widths = (64, 128, 256, 512, 1024)
-student_widths = (32, 64, 128, 256, 512)
-text_channels = 768  # roberta-base; 384 for the bundled all-MiniLM-L6-v2
+student_widths = _base_.unet_widths
+# The bundled text encoder's width (all-MiniLM-L6-v2); roberta-base: 768.
+text_channels = 384
 fusion_indices = (1, 2, 3, 4)  # the 4 deepest scales
 teacher_model = dict(
     type='TextGuidedEncoderDecoder',
     train_label='gt_sparse_seg',
-    backbone=dict(
-        type='UNetEncoder', widths=teacher_widths, norm_cfg=norm_cfg),
+    backbone=dict(_base_.model.backbone, widths=teacher_widths),
     neck=dict(
         type='TextVisionFusionNeck',
         in_channels=teacher_widths,
@@ -21,11 +20,8 @@ teacher_model = dict(
         num_heads=8,
         mode='attention'),
     decode_head=dict(
-        type='UNetHead',
+        _base_.unet_head,
         in_channels=list(teacher_widths),
-        num_classes=2,
-        dropout_ratio=0,
-        norm_cfg=norm_cfg,
         loss_decode=dict(type='PartialCrossEntropyLoss')),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
@@ -51,6 +47,8 @@ model = dict(
         reference_size=224,
         source='predictions',
         drop_label=255,
-        seed=0),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        seed=0))
+# TwoStageRunner's per-stage overrides (none by default): the teacher stage
+# trains model.teacher, and both read the dataset base's text_prefix
+# (engine/config_derivation.stage_config).
+stages = dict(teacher=dict(), student=dict())

@@ -2,30 +2,23 @@
 # gaze pseudo-mask (H >= 0.3) like the other gaze baselines: a ResNet-50
 # (3 stages, GroupNorm + weight-standardised convs) to stride 16, 12
 # ViT-B layers over that map (patch size 1), then the cascaded upsampler
-# with skips at strides 8, 4 and 2, 2-class output at the input size.
+# with skips at strides 8, 4 and 2, 2-class output at the input size. The
+# preprocessing, head settings and loss are unet.py's.
 # Trained from scratch unless converted R50+ViT-B/16 weights are given:
 #   backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='r50_vit.pth'))
 # (keys as TransUNetEncoder's state_dict; a pos_embed for another grid is
 # interpolated on load).
-norm_cfg = dict(type='BN', requires_grad=True)
-img_size = (224, 224)
+_base_ = ['./unet.py']
 stem_channels = 64
 base_channels = 64
 embed_dims = 768
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255)
 model = dict(
     type='WeaklySupervisedEncoderDecoder',
     train_label='gt_comp_seg',
-    data_preprocessor=data_preprocessor,
     backbone=dict(
+        _delete_=True,
         type='TransUNetEncoder',
-        img_size=img_size,
+        img_size=(224, 224),
         depth=50,
         stem_channels=stem_channels,
         base_channels=base_channels,
@@ -47,11 +40,4 @@ model = dict(
             stem_channels, 4 * base_channels, 8 * base_channels, embed_dims
         ],
         head_channels=512,
-        decoder_channels=(256, 128, 64, 16),
-        num_classes=2,
-        dropout_ratio=0,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        decoder_channels=(256, 128, 64, 16)))

@@ -9,16 +9,16 @@ data_preprocessor = dict(
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255)
+# UNetHead's settings, for every UNet here (the FGI teacher's at its widths).
+unet_head = dict(
+    type='UNetHead', num_classes=2, dropout_ratio=0, norm_cfg=norm_cfg)
 model = dict(
     type='EncoderDecoder',
     data_preprocessor=data_preprocessor,
     backbone=dict(type='UNetEncoder', widths=unet_widths, norm_cfg=norm_cfg),
     decode_head=dict(
-        type='UNetHead',
+        unet_head,
         in_channels=list(unet_widths),
-        num_classes=2,
-        dropout_ratio=0,
-        norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0)),
     train_cfg=dict(),

@@ -8,5 +8,5 @@ _base_ = [
 ]
 train_dataloader = dict(
     dataset=dict(
-        data_prefix=_base_.data_prefix_text,
+        data_prefix=_base_.text_prefix,
         pipeline=_base_.train_pipeline_released))

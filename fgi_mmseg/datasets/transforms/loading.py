@@ -191,7 +191,12 @@ class LoadTextEmbedding(BaseTransform):
     :class:`GazeRandomFlip` and the batch flip of
     :class:`GazeSegDataPreProcessor` pick the text of the flipped image.
 
-    Required keys: ``text_embed_path``. Added keys: ``text_embed``, and
+    A sample without ``text_embed_path`` passes through unchanged: whether
+    a dataset reads text is its ``data_prefix`` (``text_embed_path``), so
+    one pipeline serves the text-guided teacher and the networks without
+    text. A sample with the key and no readable file still fails.
+
+    Optional keys: ``text_embed_path``. Added keys: ``text_embed``, and
     ``text_embed_flips`` with ``flip_variants``.
 
     Args:
@@ -207,7 +212,9 @@ class LoadTextEmbedding(BaseTransform):
         self.flip_variants = flip_variants
 
     def transform(self, results: dict) -> dict:
-        path = results['text_embed_path']
+        path = results.get('text_embed_path')
+        if path is None:
+            return results
         results['text_embed'] = _load_embedding(results, path,
                                                 self.embed_dim)
         if self.flip_variants:

@@ -46,9 +46,10 @@ class TwoStageRunner:
 
     ``cfg.model`` is the student (the deployable network, so
     ``tools/test.py`` works on the same config) and ``cfg.model.teacher``
-    the network of stage 1. ``cfg.stages`` holds per-stage overrides
-    (dataloaders, schedules...) merged onto the config; a stage's ``model``
-    replaces the stage's network wholesale (see
+    the network of stage 1. The teacher's dataloaders and the student's
+    training one read the text at ``cfg.text_prefix``; ``cfg.stages`` holds
+    per-stage overrides (dataloaders, schedules...) merged onto the config;
+    a stage's ``model`` replaces the stage's network wholesale (see
     :func:`~fgi_mmseg.engine.config_derivation.stage_config`). A finished
     stage leaves ``stage_done.json`` and is not run again; with
     ``cfg.resume`` an interrupted stage resumes from its latest checkpoint.

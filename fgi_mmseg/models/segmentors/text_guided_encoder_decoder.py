@@ -34,7 +34,8 @@ def collate_text(batch_img_metas: Sequence[dict],
         if 'text_embed' not in meta:
             raise KeyError(
                 f'sample "{meta.get("sample_id", "?")}" has no text_embed: '
-                'add LoadTextEmbedding to the pipeline')
+                'add LoadTextEmbedding to the pipeline and text_embed_path '
+                "to the dataset's data_prefix")
         embeds.append(torch.as_tensor(meta['text_embed']))
     widths = {e.shape[1] for e in embeds}
     if len(widths) != 1:

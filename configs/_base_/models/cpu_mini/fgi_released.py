@@ -5,19 +5,11 @@
 # (val Dice 11.5 at 500 iterations, then 0.8), without it it reaches 57.6.
 # configs/ablations/fgi_study/released_darm.py keeps it on, for the record.
 _base_ = ['./fgi.py']
-_fgi = _base_.model
+# As ../fgi_released.py; the teacher cache too is the paper student stage's.
+_paper_only = ('type', 'afc_loss', 'cwc_loss', 'darm', 'teacher_cache')
 model = dict(
+    {k: v for k, v in _base_.model.items() if k not in _paper_only},
     _delete_=True,
     type='CrossSupervisedEncoderDecoder',
-    data_preprocessor=_fgi.data_preprocessor,
-    teacher=_fgi.teacher,
-    backbone=_fgi.backbone,
-    decode_head=_fgi.decode_head,
-    student_channels=_fgi.student_channels,
-    distill_indices=_fgi.distill_indices,
     teacher_label='gt_sparse_seg',
-    train_label='gt_comp_seg',
-    rampup_ratio=_fgi.rampup_ratio,
-    darm=None,
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+    darm=None)
