@@ -3,7 +3,9 @@
 # CutMix+noise cross supervision; the student is evaluated and deployed.
 _base_ = ['./fgi_unet.py']
 # fgi_unet.py's networks, labels and ramp-up; not the student losses and
-# DARM of the paper's student stage.
+# DARM of the paper's student stage. DARM is the released code's
+# (CrossSupervisedEncoderDecoder's default: patches where the two masks
+# disagree, dropped pixels labelled background).
 _paper_only = ('type', 'afc_loss', 'cwc_loss', 'darm')
 model = dict(
     {k: v for k, v in _base_.model.items() if k not in _paper_only},
@@ -11,6 +13,4 @@ model = dict(
     type='CrossSupervisedEncoderDecoder',
     # The teacher's mask is the smaller one (H >= t_fg with t_bg = t_fg:
     # nothing ignored), the student's the larger one (H >= t_comp).
-    teacher_label='gt_sparse_seg',
-    darm=dict(ratio=0.3, patch_sizes=(3, 5, 7, 9, 11), reference_size=224,
-              drop_label=0, seed=0))
+    teacher_label='gt_sparse_seg')

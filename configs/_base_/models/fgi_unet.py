@@ -40,14 +40,9 @@ model = dict(
         tau_pos=0.8,
         tau_neg=0.2,
         loss_weight=1.0),
-    rampup_ratio=4000 / 15000,
-    darm=dict(
-        ratio=0.3,
-        patch_sizes=(3, 5, 7, 9, 11),
-        reference_size=224,
-        source='predictions',
-        drop_label=255,
-        seed=0))
+    rampup_ratio=4000 / 15000)
+# DARM is DistillEncoderDecoder's default (DARM_DEFAULTS): the paper's
+# patches where teacher and student disagree, dropped pixels ignored.
 # TwoStageRunner's per-stage overrides (none by default): the teacher stage
 # trains model.teacher, and both read the dataset base's text_prefix
 # (engine/config_derivation.stage_config).

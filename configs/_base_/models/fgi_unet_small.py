@@ -3,8 +3,8 @@
 # the teacher 1.5x as wide (the paper: 2x). DARM is off: at these input
 # sizes (64 and 112 px) its 3-11 px patches, scaled from 224, shrink to a
 # few pixels, and on the demo it cost student validation Dice
-# (configs/fgi/demo.py). Set model.darm (fgi_unet.py) to use it. The input
-# size is the user's.
+# (configs/fgi/demo.py). model.darm=dict(source='predictions') turns it on
+# with its defaults. The input size is the user's.
 _base_ = ['./fgi_unet.py']
 teacher_widths = (12, 24, 48, 96, 192)
 student_widths = (8, 16, 32, 64, 128)

@@ -6,12 +6,6 @@
 #       --cfg-options stage=student train_cfg.max_iters=1500 \
 #       teacher_checkpoint=work_dirs/benchmark/kvasir/fgi/seed0/teacher/best_Dice_iter_1500.pth
 _base_ = ['../../benchmark/kvasir/fgi.py']
-model = dict(
-    darm=dict(
-        _delete_=True,  # the base has darm=None
-        ratio=0.3,
-        patch_sizes=(3, 5, 7, 9, 11),
-        reference_size=224,
-        source='predictions',
-        drop_label=255,
-        seed=0))
+# DARM with DistillEncoderDecoder's defaults (DARM_DEFAULTS); the base has
+# darm=None, hence _delete_.
+model = dict(darm=dict(_delete_=True, source='predictions'))

@@ -1,5 +1,5 @@
 """FGI as the authors' released code trains it: both networks at once."""
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -8,9 +8,13 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import (apply_darm, current_rampup_weight, cutmix, cutmix_boxes,
-                     darm_mask, resize_logits)
+from ..utils import (DARM_PATCHES, apply_darm, current_rampup_weight, cutmix,
+                     cutmix_boxes, darm_mask, resize_logits)
 from .weakly_supervised_encoder_decoder import relabel
+
+# The released code's DARM: the paper's patches where the two masks
+# disagree, dropped pixels labelled background.
+RELEASED_DARM = dict(DARM_PATCHES, drop_label=0, seed=0)
 
 
 @MODELS.register_module()
@@ -77,7 +81,8 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
             schedule.
         darm (dict, optional): ``ratio``, ``patch_sizes``,
             ``reference_size``, ``drop_label`` and ``seed`` of the patches
-            (see :func:`darm_mask`); None disables DARM.
+            (see :func:`darm_mask`); those not given are
+            :data:`RELEASED_DARM`'s. None disables DARM.
         **kwargs: Passed to :class:`EncoderDecoder` (the student).
     """
 
@@ -96,8 +101,7 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
                  noise: float = 0.2,
                  cutmix_beta: float = 4.0,
                  rampup_ratio: float = 0.25,
-                 darm: dict = dict(ratio=0.3, patch_sizes=(3, 5, 7, 9, 11),
-                                   reference_size=224, drop_label=0, seed=0),
+                 darm: Optional[dict] = RELEASED_DARM,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         teacher = dict(teacher)
@@ -119,7 +123,7 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
         self.noise = noise
         self.cutmix_beta = cutmix_beta
         self.rampup_ratio = rampup_ratio
-        self.darm = dict(darm) if darm else None
+        self.darm = dict(RELEASED_DARM, **darm) if darm else None
         self._generator = None
 
     def loss(self, inputs: Tensor, data_samples: List[SegDataSample]) -> dict:
@@ -192,20 +196,20 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
         if self._generator is None or \
                 self._generator.device != inputs.device:
             self._generator = torch.Generator(device=inputs.device)
-            self._generator.manual_seed(self.darm.get('seed', 0))
+            self._generator.manual_seed(self.darm['seed'])
         small = torch.stack([getattr(s, self.teacher_label).data[0]
                              for s in data_samples])
         large = torch.stack([getattr(s, self.train_label).data[0]
                              for s in data_samples])
         drop = darm_mask(
             (small == 1) != (large == 1),
-            ratio=self.darm.get('ratio', 0.3),
-            patch_sizes=self.darm.get('patch_sizes', (3, 5, 7, 9, 11)),
-            reference_size=self.darm.get('reference_size', 224),
+            ratio=self.darm['ratio'],
+            patch_sizes=self.darm['patch_sizes'],
+            reference_size=self.darm['reference_size'],
             generator=self._generator)
         labels = torch.stack([s.gt_sem_seg.data for s in samples])
         inputs, labels = apply_darm(inputs, labels, drop,
-                                    self.darm.get('drop_label', 0))
+                                    self.darm['drop_label'])
         for sample, label in zip(samples, labels):
             sample.gt_sem_seg.data = label
         return inputs, samples

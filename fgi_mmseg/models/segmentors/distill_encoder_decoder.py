@@ -12,16 +12,16 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import (TeacherOutputCache, apply_darm, current_rampup_weight,
-                     cutmix, cutmix_boxes, darm_mask, resize_logits)
+from ..utils import (DARM_PATCHES, TeacherOutputCache, apply_darm,
+                     current_rampup_weight, cutmix, cutmix_boxes, darm_mask,
+                     resize_logits)
 from .weakly_supervised_encoder_decoder import relabel
 
 
 # DARM options (see DistillEncoderDecoder's docstring); the last three are
 # the shortcut guards.
 DARM_DEFAULTS = dict(
-    ratio=0.3, patch_sizes=(3, 5, 7, 9, 11), reference_size=224,
-    source='predictions', drop_label=255, seed=0, decoys=1.0,
+    DARM_PATCHES, source='predictions', drop_label=255, seed=0, decoys=1.0,
     clean_consistency=True, bn_update=False)
 
 
@@ -99,7 +99,8 @@ class DistillEncoderDecoder(EncoderDecoder):
             forward of the ``predictions`` source updates BatchNorm
             statistics; default False). ``decoys=0,
             clean_consistency=False, bn_update=True`` is DARM as it was
-            first implemented, for the record. None disables DARM.
+            first implemented, for the record. Options not given are
+            :data:`DARM_DEFAULTS`'s; None disables DARM.
         train_label (str): Student supervision, ``gt_comp_seg``.
         teacher_cache (dict, optional): ``max_bytes`` (and ``dtype``) of a
             :class:`TeacherOutputCache` that keeps the frozen teacher's
@@ -154,8 +155,7 @@ class DistillEncoderDecoder(EncoderDecoder):
             raise ValueError(f'darm: unknown options {sorted(unknown)}; '
                              f'expected some of {sorted(DARM_DEFAULTS)}')
         self.darm = dict(DARM_DEFAULTS, **darm) if darm else None
-        if self.darm and self.darm.get('source', 'predictions') not in (
-                'predictions', 'masks'):
+        if self.darm and self.darm['source'] not in ('predictions', 'masks'):
             raise ValueError(f'darm.source must be predictions or masks, '
                              f'got {self.darm["source"]}')
         self.train_label = train_label
@@ -279,7 +279,7 @@ class DistillEncoderDecoder(EncoderDecoder):
                       data_samples: List[SegDataSample],
                       teacher_logits: Tensor) -> Tensor:
         """B x H x W map of where the two supervision signals disagree."""
-        if self.darm.get('source', 'predictions') == 'masks':
+        if self.darm['source'] == 'masks':
             sparse = torch.stack(
                 [s.gt_sparse_seg.data[0] for s in data_samples])
             comp = torch.stack([s.gt_comp_seg.data[0] for s in data_samples])
@@ -300,7 +300,7 @@ class DistillEncoderDecoder(EncoderDecoder):
         if self._generator is None or \
                 self._generator.device != inputs.device:
             self._generator = torch.Generator(device=inputs.device)
-            self._generator.manual_seed(self.darm.get('seed', 0))
+            self._generator.manual_seed(self.darm['seed'])
         disagreement = self._disagreement(inputs, data_samples,
                                           teacher_logits)
         patches = dict(patch_sizes=self.darm['patch_sizes'],
