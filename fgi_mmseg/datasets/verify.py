@@ -25,6 +25,9 @@ from tqdm import tqdm
 from fgi_mmseg.gaze import load_heatmap
 from fgi_mmseg.gaze.heatmap import heatmap_scale_problem
 from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_path
+from fgi_mmseg.utils.sample_files import (UnreadableFileError,
+                                          embedding_problem, read_embedding,
+                                          read_image)
 from .gaze_seg_dataset import GazeSegDataset
 
 # Mask formats that store pixels exactly; any other value than the two
@@ -134,10 +137,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f'{self.split}: {self.detail}' if self.split else self.detail
-
-
-class _Unreadable(Exception):
-    """A file is missing or cannot be decoded; the message says which."""
 
 
 def build_unchecked_dataset(dataset_cfg: Mapping) -> BaseSegDataset:
@@ -378,22 +377,22 @@ def _check_sample(info: dict, name: str, sample_id: str,
             return None
         try:
             return loader(info[field], *args)
-        except _Unreadable as err:
+        except UnreadableFileError as err:
             report(field, str(err))
             return None
 
     def check_embedding(embed: np.ndarray, path: str) -> bool:
-        message = _embedding_problem(embed)
+        message = embedding_problem(embed)
         if message:
             report('text_embed_path', message, path)
         return message is None
 
-    image = load('img_path', _read_image, cv2.IMREAD_UNCHANGED)
+    image = load('img_path', read_image, cv2.IMREAD_UNCHANGED)
     # Grayscale, as LoadBinaryAnnotations reads masks: a colour mask then
     # shows up as non-binary values.
-    mask = load('seg_map_path', _read_image, cv2.IMREAD_GRAYSCALE)
+    mask = load('seg_map_path', read_image, cv2.IMREAD_GRAYSCALE)
     heatmap = load('heatmap_path', _read_heatmap)
-    embed = load('text_embed_path', _read_embedding)
+    embed = load('text_embed_path', read_embedding)
 
     if image is not None and needs.colour and _channels(image) == 1:
         report('img_path', GRAYSCALE_MESSAGE)
@@ -424,8 +423,8 @@ def _check_sample(info: dict, name: str, sample_id: str,
         for direction in FLIP_DIRECTIONS:
             path = flip_variant_path(info['text_embed_path'], direction)
             try:
-                variant = _read_embedding(path)
-            except _Unreadable as err:
+                variant = read_embedding(path)
+            except UnreadableFileError as err:
                 report('text_embed_path', f'flip variant: {err} (run '
                        'tools/text/encode.py, which writes flip_*/)', path)
                 continue
@@ -438,42 +437,16 @@ def _channels(image: np.ndarray) -> int:
     return 1 if image.ndim == 2 else image.shape[2]
 
 
-def _read_image(path: str, flags: int) -> np.ndarray:
-    """Decode an image file as ``cv2.imread(path, flags)`` would."""
-    if not osp.isfile(path):
-        raise _Unreadable('file not found')
-    try:
-        # imdecode on the bytes also handles non-ASCII paths.
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as err:
-        raise _Unreadable(f'unreadable ({err})') from err
-    if data.size == 0:
-        raise _Unreadable('empty file')
-    image = cv2.imdecode(data, flags)
-    if image is None:
-        raise _Unreadable('not a readable image (corrupt or truncated?)')
-    return image
-
-
 def _read_heatmap(path: str) -> np.ndarray:
     try:
         return load_heatmap(path)
     except FileNotFoundError as err:
-        raise _Unreadable('file not found') from err
+        raise UnreadableFileError('file not found') from err
     except (OSError, ValueError, cv2.error) as err:
         # load_heatmap's messages start with the path, which the problem
         # names already.
         message = str(err).replace(f'{Path(path)}: ', '', 1)
-        raise _Unreadable(message) from err
-
-
-def _read_embedding(path: str) -> np.ndarray:
-    if not osp.isfile(path):
-        raise _Unreadable('file not found')
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise _Unreadable(f'unreadable .npy ({err})') from err
+        raise UnreadableFileError(message) from err
 
 
 def _mask_value_problem(mask: np.ndarray, path: str) -> Optional[str]:
@@ -495,17 +468,6 @@ def _mask_value_problem(mask: np.ndarray, path: str) -> Optional[str]:
         shown += ', ...'
     return (f'not binary: values {{{shown}}} (a lossless mask must hold '
             'only 0/1 or 0/255)')
-
-
-def _embedding_problem(embed: np.ndarray) -> Optional[str]:
-    """Why a text embedding is not a usable ``L x C`` float array, or None."""
-    if embed.ndim != 2 or embed.size == 0 or \
-            not np.issubdtype(embed.dtype, np.floating):
-        return (f'expected a non-empty 2-D float array (L x C), got shape '
-                f'{embed.shape} of {embed.dtype}')
-    if not np.all(np.isfinite(embed)):
-        return 'holds NaN or infinite values'
-    return None
 
 
 def _width_problems(widths: List[Tuple[str, str, int]],

@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import cv2
 import numpy as np
 
+from fgi_mmseg.utils.sample_files import (UnreadableFileError, binary_mask,
+                                          read_image)
+
 DEFAULT_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
@@ -40,12 +43,9 @@ def dice(pred: np.ndarray, gt: np.ndarray) -> float:
 
 def load_binary_mask(path: str | os.PathLike,
                      threshold: int = 128) -> np.ndarray:
-    """Read a ground-truth mask as a boolean array.
-
-    Same rule as the training pipeline's ``LoadBinaryAnnotations``: JPEG
-    masks (Kvasir-SEG) hold 0/255 plus compression noise, so grey values
-    ``>= threshold`` are foreground; masks stored as 0/1 are taken as they
-    are.
+    """Read a ground-truth mask as a boolean array, as the training
+    pipeline's ``LoadBinaryAnnotations`` does
+    (:func:`~fgi_mmseg.utils.sample_files.binary_mask`).
 
     Args:
         path: Mask image file.
@@ -58,12 +58,11 @@ def load_binary_mask(path: str | os.PathLike,
         FileNotFoundError: If the file is missing or unreadable (the message
             names it).
     """
-    mask = cv2.imdecode(
-        np.fromfile(str(path), dtype=np.uint8), cv2.IMREAD_GRAYSCALE) \
-        if os.path.isfile(path) else None
-    if mask is None:
-        raise FileNotFoundError(f'{path}: missing or unreadable mask')
-    return mask >= (1 if mask.max() <= 1 else threshold)
+    try:
+        mask = read_image(path, cv2.IMREAD_GRAYSCALE)
+    except UnreadableFileError as err:
+        raise FileNotFoundError(f'{path}: mask {err}') from err
+    return binary_mask(mask, threshold)
 
 
 def pseudo_mask_dice(heatmap: np.ndarray,

@@ -27,6 +27,8 @@ from tqdm import tqdm  # noqa: E402
 
 from fgi_mmseg.gaze import (fast_heatmap, read_fixations,  # noqa: E402
                             reference_heatmap)
+from fgi_mmseg.utils.sample_files import (  # noqa: E402
+    UnreadableFileError, binary_mask, read_image)
 
 DATA = (Path(__file__).resolve().parents[2] / '..' / 'shared' /
         'data').resolve()
@@ -69,10 +71,10 @@ def dice(pred: np.ndarray, gt: np.ndarray) -> float:
 
 def load_mask(path: Path) -> np.ndarray:
     """Grey mask in [0, 255]; Kvasir masks are JPEG (0/255 plus noise)."""
-    mask = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if mask is None:
-        raise FileNotFoundError(f'{path}: missing or unreadable mask')
-    return mask
+    try:
+        return read_image(path, cv2.IMREAD_GRAYSCALE)
+    except UnreadableFileError as err:
+        raise FileNotFoundError(f'{path}: mask {err}') from err
 
 
 def gazemedseg_dice(heatmap: np.ndarray, mask: np.ndarray,
@@ -111,7 +113,7 @@ def main() -> None:
         if mask.shape != heatmap.shape:
             raise ValueError(f'{image_id}: mask {mask.shape} and fixation '
                              f'table size {heatmap.shape} differ')
-        dices.append(dice(heatmap >= args.threshold, mask >= 128))
+        dices.append(dice(heatmap >= args.threshold, binary_mask(mask)))
         if args.gazemedseg_protocol:
             authors_dices.append(
                 gazemedseg_dice(heatmap, mask, args.threshold))

@@ -12,6 +12,9 @@ from mmseg.registry import TRANSFORMS
 from fgi_mmseg.gaze.heatmap import (heatmap_scale_problem,
                                     heatmap_to_pseudo_masks, load_heatmap)
 from fgi_mmseg.text.flip import FLIP_DIRECTIONS, flip_variant_path
+from fgi_mmseg.utils.sample_files import (UnreadableFileError, binary_mask,
+                                          embedding_problem, read_embedding,
+                                          read_image)
 from ..errors import SampleLoadError
 
 LEVEL_FIELD = 'gt_level{}_seg'
@@ -37,9 +40,9 @@ def _check_same_size(results: dict, field: str, path: str,
 class LoadBinaryAnnotations(BaseTransform):
     """Load a binary ground-truth mask as ``gt_seg_map`` (0/1, uint8).
 
-    JPEG masks (Kvasir-SEG) hold 0/255 plus compression noise, so the mask
-    is read as grayscale and thresholded rather than label-mapped. Masks
-    stored as 0/1 (maximum value 1) are taken as they are.
+    The mask is read as grayscale and thresholded rather than label-mapped
+    (:func:`~fgi_mmseg.utils.sample_files.binary_mask`: JPEG noise around
+    0/255, or 0/1 as stored).
 
     Required keys: ``seg_map_path``. Added keys: ``gt_seg_map``, and
     ``seg_fields`` gains ``gt_seg_map``.
@@ -54,15 +57,14 @@ class LoadBinaryAnnotations(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         path = results['seg_map_path']
-        mask = cv2.imread(path, cv2.IMREAD_GRAYSCALE) \
-            if osp.isfile(path) else None
-        if mask is None:
-            raise SampleLoadError.for_field(
-                results, 'seg_map_path', path,
-                'missing or not a readable image')
+        try:
+            mask = read_image(path, cv2.IMREAD_GRAYSCALE)
+        except UnreadableFileError as err:
+            raise SampleLoadError.for_field(results, 'seg_map_path', path,
+                                            str(err)) from err
         _check_same_size(results, 'seg_map_path', path, mask)
-        threshold = 1 if mask.max() <= 1 else self.threshold
-        results['gt_seg_map'] = (mask >= threshold).astype(np.uint8)
+        results['gt_seg_map'] = binary_mask(mask,
+                                            self.threshold).astype(np.uint8)
         results['seg_fields'].append('gt_seg_map')
         return results
 
@@ -158,25 +160,14 @@ def _load_embedding(results: dict, path: str,
                     embed_dim: Optional[int]) -> np.ndarray:
     """One ``L x C`` float32 embedding; SampleLoadError naming the file."""
     try:
-        embed = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
+        embed = read_embedding(path)
+    except UnreadableFileError as err:
         raise SampleLoadError.for_field(results, 'text_embed_path', path,
-                                        f'unreadable .npy ({err})') from err
-    if embed.ndim != 2 or embed.shape[0] == 0 or \
-            not np.issubdtype(embed.dtype, np.floating):
-        raise SampleLoadError.for_field(
-            results, 'text_embed_path', path,
-            f'expected a non-empty float array L x C, got shape '
-            f'{embed.shape} of {embed.dtype}')
-    if not np.isfinite(embed).all():
-        raise SampleLoadError.for_field(
-            results, 'text_embed_path', path,
-            f'holds {int((~np.isfinite(embed)).sum())} NaN/inf values; '
-            'expected finite numbers (encode it again)')
-    if embed_dim is not None and embed.shape[1] != embed_dim:
-        raise SampleLoadError.for_field(
-            results, 'text_embed_path', path,
-            f'expected width {embed_dim}, got {embed.shape[1]}')
+                                        str(err)) from err
+    problem = embedding_problem(embed, embed_dim)
+    if problem:
+        raise SampleLoadError.for_field(results, 'text_embed_path', path,
+                                        problem)
     return embed.astype(np.float32)
 
 
