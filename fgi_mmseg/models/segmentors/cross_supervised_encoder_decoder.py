@@ -8,8 +8,9 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import (DARM_PATCHES, apply_darm, current_rampup_weight, cutmix,
-                     cutmix_boxes, darm_mask, resize_logits)
+from ..utils import (DARM_PATCHES, apply_darm_to_samples,
+                     current_rampup_weight, cutmix, cutmix_boxes, darm_mask,
+                     resize_logits)
 from .weakly_supervised_encoder_decoder import relabel
 
 # The released code's DARM: the paper's patches where the two masks
@@ -207,12 +208,8 @@ class CrossSupervisedEncoderDecoder(EncoderDecoder):
             patch_sizes=self.darm['patch_sizes'],
             reference_size=self.darm['reference_size'],
             generator=self._generator)
-        labels = torch.stack([s.gt_sem_seg.data for s in samples])
-        inputs, labels = apply_darm(inputs, labels, drop,
-                                    self.darm['drop_label'])
-        for sample, label in zip(samples, labels):
-            sample.gt_sem_seg.data = label
-        return inputs, samples
+        return apply_darm_to_samples(inputs, samples, drop,
+                                     self.darm['drop_label'])
 
     def rampup_weight(self) -> float:
         """``w(t)`` at the runner's current iteration (1 outside a run)."""

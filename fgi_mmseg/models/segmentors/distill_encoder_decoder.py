@@ -12,7 +12,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
-from ..utils import (DARM_PATCHES, TeacherOutputCache, apply_darm,
+from ..utils import (DARM_PATCHES, TeacherOutputCache, apply_darm_to_samples,
                      current_rampup_weight, cutmix, cutmix_boxes, darm_mask,
                      resize_logits)
 from .weakly_supervised_encoder_decoder import relabel
@@ -315,9 +315,5 @@ class DistillEncoderDecoder(EncoderDecoder):
             ratio = (self.darm['decoys'] * inside_area /
                      outside.flatten(1).sum(1).clamp(min=1)).clamp(max=1)
             drop = drop | darm_mask(outside, ratio=ratio, **patches)
-        labels = torch.stack([s.gt_sem_seg.data for s in samples])
-        inputs, labels = apply_darm(inputs, labels, drop,
-                                    self.darm['drop_label'])
-        for sample, label in zip(samples, labels):
-            sample.gt_sem_seg.data = label
-        return inputs, samples
+        return apply_darm_to_samples(inputs, samples, drop,
+                                     self.darm['drop_label'])

@@ -133,3 +133,25 @@ def apply_darm(inputs: Tensor, labels: Tensor, drop: Tensor,
     inputs = inputs.masked_fill(drop[:, None], 0)
     labels = labels.masked_fill(drop.view(labels.shape), drop_label)
     return inputs, labels
+
+
+def apply_darm_to_samples(inputs: Tensor, samples: Sequence, drop: Tensor,
+                          drop_label: int = 255) -> tuple:
+    """:func:`apply_darm` on the ``gt_sem_seg`` of ``samples``.
+
+    Args:
+        inputs (Tensor): B x C x H x W (normalised) images.
+        samples (Sequence[SegDataSample]): Their samples; each
+            ``gt_sem_seg`` is relabelled in place.
+        drop (Tensor): B x H x W bool mask from :func:`darm_mask`.
+        drop_label (int): As for :func:`apply_darm`.
+
+    Returns:
+        tuple[Tensor, Sequence[SegDataSample]]: Masked inputs and the
+        samples.
+    """
+    labels = torch.stack([s.gt_sem_seg.data for s in samples])
+    inputs, labels = apply_darm(inputs, labels, drop, drop_label)
+    for sample, label in zip(samples, labels):
+        sample.gt_sem_seg.data = label
+    return inputs, samples
