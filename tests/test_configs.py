@@ -12,6 +12,13 @@ from fgi_mmseg.engine.config_derivation import is_two_stage, stage_config
 CONFIGS = sorted(
     str(p) for p in Path(__file__).resolve().parents[1].joinpath(
         'configs').rglob('*.py') if '_base_' not in p.parts)
+DATASET_BASES = Path(__file__).resolve().parents[1].joinpath(
+    'configs', '_base_', 'datasets')
+SPLITS = ('train', 'val', 'test')
+
+
+def _reads_text(cfg: Config, split: str) -> bool:
+    return 'text_embed_path' in cfg[f'{split}_dataloader'].dataset.data_prefix
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: Path(p).stem)
@@ -25,3 +32,45 @@ def test_config_builds(path):
         assert teacher_cfg.model.type == 'TextGuidedEncoderDecoder'
         assert 'LoadTextEmbedding' in [
             t['type'] for t in teacher_cfg.val_dataloader.dataset.pipeline]
+        # The teacher reads text everywhere, the student only where its
+        # teacher runs (training).
+        student_cfg = stage_config(cfg, 'student')
+        assert [_reads_text(teacher_cfg, s) for s in SPLITS] == [True] * 3
+        assert [_reads_text(student_cfg, s) for s in SPLITS] == [
+            True, False, False]
+
+
+@pytest.mark.parametrize('dataset', ['kvasir', 'isic2017'])
+def test_the_cpu_protocol_reads_the_files_of_the_paper_protocol(dataset):
+    """A *_cpu_mini dataset base changes pipelines and loading only;
+    isic2017_cpu_mini.py restates isic2017.py's files (a config has one
+    chain of bases), so the two must not drift apart."""
+    paper = Config.fromfile(str(DATASET_BASES / f'{dataset}.py'))
+    cpu = Config.fromfile(str(DATASET_BASES / f'{dataset}_cpu_mini.py'))
+    for split in SPLITS:
+        files = [{
+            k: v
+            for k, v in c[f'{split}_dataloader'].dataset.items()
+            if k != 'pipeline'
+        } for c in (paper, cpu)]
+        assert files[0] == files[1], split
+    assert paper.text_prefix == cpu.text_prefix
+
+
+def _stages(path: str) -> dict:
+    """What each stage of a two-stage config trains with, without the
+    file name and private helpers (settings, not how they are written)."""
+    cfg = Config.fromfile(path)
+    return {
+        name: {k: v for k, v in stage_config(cfg, name).to_dict().items()
+               if k not in ('filename', 'work_dir') and not k.startswith('_')
+               and k != 'teacher_iters'}
+        for name in ('teacher', 'student')}
+
+
+def test_the_benchmark_fgi_is_the_study_config_chosen_on_val():
+    """configs/benchmark/kvasir/fgi.py restates the study's chosen v3 in
+    one file: the two must not drift apart."""
+    root = Path(__file__).resolve().parents[1] / 'configs'
+    assert _stages(str(root / 'benchmark/kvasir/fgi.py')) == _stages(
+        str(root / 'ablations/fgi_study/v3_tbg.py'))
