@@ -253,11 +253,8 @@ def quick_check(dataset: BaseDataset, name: str = '') -> List[Problem]:
         info = dataset.get_data_info(idx)
         sample_id = _sample_id(info)
         paths = {f: info[f] for f in PATH_FIELDS if info.get(f)}
-        if needs.flip_variants and 'text_embed_path' in paths:
-            paths.update({
-                f'text_embed_path ({d} flip)':
-                flip_variant_path(paths['text_embed_path'], d)
-                for d in FLIP_DIRECTIONS})
+        paths.update({f'text_embed_path ({d} flip)': path
+                      for d, path in _flip_variants(info, needs)})
         sizes = {}
         for field, path in paths.items():
             if not osp.isfile(path):
@@ -419,18 +416,25 @@ def _check_sample(info: dict, name: str, sample_id: str,
                 f'{image.shape[:2]}')
     if embed is not None and check_embedding(embed, info['text_embed_path']):
         widths.append((sample_id, info['text_embed_path'], embed.shape[1]))
-    if needs.flip_variants and 'text_embed_path' in info:
-        for direction in FLIP_DIRECTIONS:
-            path = flip_variant_path(info['text_embed_path'], direction)
-            try:
-                variant = read_embedding(path)
-            except UnreadableFileError as err:
-                report('text_embed_path', f'flip variant: {err} (run '
-                       'tools/text/encode.py, which writes flip_*/)', path)
-                continue
-            if check_embedding(variant, path):
-                widths.append((sample_id, path, variant.shape[1]))
+    for _, path in _flip_variants(info, needs):
+        try:
+            variant = read_embedding(path)
+        except UnreadableFileError as err:
+            report('text_embed_path', f'flip variant: {err} (run '
+                   'tools/text/encode.py, which writes flip_*/)', path)
+            continue
+        if check_embedding(variant, path):
+            widths.append((sample_id, path, variant.shape[1]))
     return problems
+
+
+def _flip_variants(info: dict, needs: PipelineNeeds) -> List[Tuple[str, str]]:
+    """(direction, path) of the mirrored embeddings a sample's pipeline
+    loads; none if it loads no flip variants or the sample has no text."""
+    if not (needs.flip_variants and info.get('text_embed_path')):
+        return []
+    return [(d, flip_variant_path(info['text_embed_path'], d))
+            for d in FLIP_DIRECTIONS]
 
 
 def _channels(image: np.ndarray) -> int:
