@@ -23,13 +23,17 @@ DEMO_OPTIONS := $(if $(DEMO_SUFFIX),--cfg-options $(foreach split,train val \
 install: $(STAMP)
 
 $(STAMP): setup.py requirements/build.txt requirements/constraints.txt \
-		requirements/runtime.txt requirements/tests.txt
+		requirements/runtime.txt requirements/tests.txt \
+		requirements/nnunet.txt requirements/nnunet-deps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -r requirements/build.txt
 	# torch first: mmcv's ops build against it (no build isolation).
 	$(PIP) torch==2.13.0
 	$(PIP) --no-build-isolation mmcv==2.1.0
 	$(PIP) -r requirements/runtime.txt -r requirements/tests.txt
+	# nnU-Net without its dependency on timm (requirements/nnunet.txt).
+	$(PIP) --no-deps -r requirements/nnunet.txt
+	$(PIP) -r requirements/nnunet-deps.txt
 	$(PIP) --no-deps --no-build-isolation -e .
 	touch $@
 

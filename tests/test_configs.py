@@ -8,6 +8,7 @@ from mmseg.registry import MODELS
 
 import fgi_mmseg  # noqa: F401
 from fgi_mmseg.engine.config_derivation import is_two_stage, stage_config
+from fgi_mmseg.nnunet.export import export_pipeline
 
 CONFIGS = sorted(
     str(p) for p in Path(__file__).resolve().parents[1].joinpath(
@@ -25,6 +26,13 @@ def _reads_text(cfg: Config, split: str) -> bool:
 def test_config_builds(path):
     init_default_scope('mmseg')
     cfg = Config.fromfile(path)
+    if 'nnunet' in cfg:
+        # nnU-Net builds its own network from its plan; what the config
+        # decides is the exported data.
+        pipeline = export_pipeline(cfg.train_dataloader.dataset.pipeline,
+                                   cfg.nnunet.label)
+        assert [t['type'] for t in pipeline][-1] == 'GazeResize'
+        return
     model = MODELS.build(cfg.model)
     assert model is not None
     if is_two_stage(cfg):

@@ -1,7 +1,7 @@
 """The packages of fgi_mmseg import downward only.
 
 utils <- models, datasets, gaze, text, visualization <- engine,
-evaluation <- apis: a module may import its own layer and those below it,
+evaluation <- apis, nnunet: a module may import its own layer and those below it,
 never one above (imports inside functions count too), so that no layer
 depends on one built on top of it and no import cycle runs between
 packages.
@@ -15,7 +15,7 @@ LAYERS = dict(
     utils=0, version=0,
     models=1, datasets=1, gaze=1, text=1, visualization=1,
     engine=2, evaluation=2,
-    apis=3)
+    apis=3, nnunet=3)
 
 
 def _module_name(path: Path) -> str:

@@ -136,6 +136,18 @@ def _is_two_stage(config: str) -> bool:
     return is_two_stage(Config.fromfile(config))
 
 
+def _is_nnunet(config: str) -> bool:
+    """Whether ``config`` is an nnU-Net run (``tools/misc/train_nnunet.py``
+    trains and tests it, outside mmengine's runner)."""
+    return 'nnunet' in Config.fromfile(config)
+
+
+def _nnunet_result(work_dir: str, split: str) -> dict:
+    """The recorded metrics of an nnU-Net run's ``split``."""
+    with open(metrics_file(osp.join(work_dir, split))) as f:
+        return json.load(f)
+
+
 def _result_file(work_dir: str, two_stage: bool) -> str:
     """Where a run's test metrics (and tested checkpoint) are recorded."""
     if two_stage:
@@ -145,12 +157,20 @@ def _result_file(work_dir: str, two_stage: bool) -> str:
 
 def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
     """Train (resuming) one run; return its minutes summed over every
-    interrupted and resumed invocation."""
-    train = [sys.executable, 'tools/train.py', config, '--work-dir',
-             work_dir]
-    if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
-                 recursive=True):
-        train.append('--resume')
+    interrupted and resumed invocation.
+
+    nnU-Net runs go through ``tools/misc/train_nnunet.py``, which resumes
+    by itself and also predicts and scores the val and test splits (its
+    minutes include those, less than a minute)."""
+    if _is_nnunet(config):
+        train = [sys.executable, 'tools/misc/train_nnunet.py', config,
+                 '--work-dir', work_dir]
+    else:
+        train = [sys.executable, 'tools/train.py', config, '--work-dir',
+                 work_dir]
+        if glob.glob(osp.join(work_dir, '**', 'last_checkpoint'),
+                     recursive=True):
+            train.append('--resume')
     timer = osp.join(work_dir, 'benchmark_time.json')
     minutes = json.load(open(timer))['train_minutes'] \
         if osp.exists(timer) else 0.0
@@ -168,6 +188,8 @@ def run_one(config: str, seed: int, work_dir: str,
             extra: Sequence[str]) -> dict:
     """Train (resuming) and test one method with one seed."""
     py = sys.executable
+    if _is_nnunet(config):
+        return _run_one_nnunet(config, seed, work_dir, extra)
     two_stage = _is_two_stage(config)
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     # The two-stage runner tests the student itself, so the per-image
@@ -197,6 +219,22 @@ def run_one(config: str, seed: int, work_dir: str,
     return row
 
 
+def _run_one_nnunet(config: str, seed: int, work_dir: str,
+                    extra: Sequence[str]) -> dict:
+    """Train and test nnU-Net with one seed: its final checkpoint, with
+    the val column from the same checkpoint (fgi_mmseg/nnunet/run.py)."""
+    options = ['--cfg-options', f'randomness.seed={seed}', *extra]
+    minutes = _train(config, work_dir, options)
+    metrics = _nnunet_result(work_dir, 'test')['metrics']
+    row = dict(val_dice=_nnunet_result(work_dir, 'val')['metrics']['Dice'],
+               train_minutes=f'{minutes:.1f}',
+               cases=read_case_dice(per_image_file(
+                   osp.join(work_dir, 'test'))))
+    for column, key in METRICS:
+        row[column] = metrics[key]
+    return row
+
+
 def _stage_best_val(work_dir: str, stage: str) -> Optional[float]:
     """Validation Dice of a finished stage's best checkpoint."""
     with open(stage_done_file(work_dir, stage)) as f:
@@ -211,6 +249,9 @@ def run_one_val(config: str, seed: int, work_dir: str,
     a study that chooses on the validation split never sees the test
     split. Two-stage runs also report their teacher's validation Dice.
     """
+    if _is_nnunet(config):
+        raise SystemExit(f'{config}: nnU-Net runs are trained and tested '
+                         'together; --val-only does not apply')
     two_stage = _is_two_stage(config)
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     if two_stage:
@@ -252,6 +293,9 @@ def retest_cases(config: str, seed: int, work_dir: str, dice: float,
     test must reproduce the run's mean Dice (``dice``), otherwise the cases
     would not belong to the CSV's row and nothing is returned.
     """
+    if _is_nnunet(config):
+        raise RuntimeError('nnU-Net runs keep their per-image rows from '
+                           'the start; there is nothing to re-test')
     result_file = _result_file(work_dir, _is_two_stage(config))
     if not osp.isfile(result_file):
         raise FileNotFoundError(f'{result_file}: not found; the run of '

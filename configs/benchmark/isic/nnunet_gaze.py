@@ -1,0 +1,7 @@
+# "nnU-Net, gaze" on ISIC 2017: nnunetv2 trained on the comprehensive gaze
+# pseudo-mask, CPU benchmark protocol (configs/_base_/models/nnunet.py).
+_base_ = [
+    '../../_base_/models/nnunet.py',
+    '../../_base_/datasets/isic2017_cpu_mini.py',
+    '../../_base_/default_runtime.py', '../../_base_/schedules/cpu_fast.py'
+]
