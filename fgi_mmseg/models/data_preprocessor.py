@@ -2,6 +2,7 @@
 from typing import Any, Dict, Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from mmengine.structures import PixelData
 from mmseg.models import SegDataPreProcessor
 from mmseg.registry import MODELS
@@ -9,11 +10,22 @@ from mmseg.registry import MODELS
 from fgi_mmseg.text.flip import compose_flips
 
 DIRECTIONS = {'horizontal': -1, 'vertical': -2}  # the flipped tensor dim
+# The fields mmseg's stack_batch pads itself.
+_PADDED_BY_MMSEG = ('gt_sem_seg', 'gt_edge_map', 'gt_depth_map')
 
 
 @MODELS.register_module()
 class GazeSegDataPreProcessor(SegDataPreProcessor):
-    """:class:`SegDataPreProcessor` with device-side flips and async copies.
+    """:class:`SegDataPreProcessor` with device-side flips, async copies and
+    every pixel field padded.
+
+    mmseg's ``stack_batch`` pads the images and ``gt_sem_seg`` (and edge and
+    depth maps) of a training batch to one size, but no other field, so
+    with mmseg's preprocessor every pipeline has to resize to exactly its
+    ``size``. Here every other ``PixelData`` field of a sample (gaze
+    pseudo-masks, level masks, heatmap) gets the same bottom-right padding:
+    label maps with ``seg_pad_val`` (ignored by the losses, as in
+    ``gt_sem_seg``), float maps (the heatmap) with 0 (no gaze there).
 
     On a GPU the per-sample CPU pipeline, not the network, limited training
     (8-34 % utilisation). With the decode and resize cached per sample
@@ -64,10 +76,30 @@ class GazeSegDataPreProcessor(SegDataPreProcessor):
 
     def forward(self, data: dict, training: bool = False) -> Dict[str, Any]:
         data = super().forward(data, training)
+        if training:
+            for sample in data['data_samples']:
+                self._pad_fields(sample)
         if training and self.flip_directions:
             data['inputs'] = self._flip_batch(data['inputs'],
                                               data['data_samples'])
         return data
+
+    def _pad_fields(self, sample) -> None:
+        """Pad the pixel fields ``stack_batch`` left as they were."""
+        left, right, top, bottom = sample.metainfo.get('padding_size',
+                                                       (0, 0, 0, 0))
+        if not any((left, right, top, bottom)):
+            return
+        for name in sample.keys():
+            field = getattr(sample, name)
+            if name in _PADDED_BY_MMSEG or not isinstance(field, PixelData):
+                continue
+            data = field.data
+            value = 0.0 if data.is_floating_point() else self.seg_pad_val
+            del field.data  # PixelData refuses a new shape otherwise
+            field.data = F.pad(data, (left, right, top, bottom), value=value)
+        if sample.metainfo.get('pad_shape') is None:
+            sample.set_metainfo(dict(pad_shape=sample.metainfo['img_shape']))
 
     def _flip_batch(self, inputs: torch.Tensor,
                     data_samples: Sequence) -> torch.Tensor:

@@ -66,3 +66,33 @@ def test_bad_batch_flip_is_refused():
         GazeSegDataPreProcessor(batch_flip=dict(directions=('diagonal', )))
     with pytest.raises(ValueError, match='batch_flip.prob'):
         GazeSegDataPreProcessor(batch_flip=dict(prob=2))
+
+
+def test_every_pixel_field_is_padded_like_the_image():
+    """mmseg pads only gt_sem_seg: the gaze fields of a smaller sample
+    must come out at the batch's size, labels with the ignore value."""
+    data = _data(num=2)
+    small = data['data_samples'][1]
+    data['inputs'][1] = data['inputs'][1][:, :6, :5]
+    for name in ('gt_comp_seg', 'gt_heatmap', 'gt_level0_seg'):
+        setattr(small, name,
+                PixelData(data=getattr(small, name).data[:, :6, :5]))
+    small.gt_sem_seg = PixelData(data=torch.ones(1, 6, 5).long())
+    small.set_metainfo(dict(img_shape=(6, 5)))
+    kept = {name: getattr(small, name).data.clone()
+            for name in ('gt_comp_seg', 'gt_heatmap', 'gt_level0_seg')}
+    out = GazeSegDataPreProcessor(size=(8, 8), seg_pad_val=255)(
+        data, training=True)
+    sample = out['data_samples'][1]
+    assert out['inputs'].shape[-2:] == (8, 8)
+    for name, original in kept.items():
+        padded = getattr(sample, name).data
+        assert padded.shape[-2:] == (8, 8)
+        torch.testing.assert_close(padded[:, :6, :5], original)
+        fill = 0.0 if original.is_floating_point() else 255
+        assert (padded[:, 6:, :] == fill).all()
+        assert (padded[:, :, 5:] == fill).all()
+    assert sample.gt_sem_seg.data.shape[-2:] == (8, 8)  # mmseg's own
+    full = out['data_samples'][0]  # already at the size: untouched
+    assert full.gt_heatmap.data.shape[-2:] == (8, 8)
+    assert (full.gt_comp_seg.data != 255).all()

@@ -55,3 +55,28 @@ def test_indivisible_size_is_a_clear_error():
     with pytest.raises(ValueError, match='divisible by it'):
         PlainConvUNetEncoder(features_per_stage=(4, 8, 16))(
             torch.randn(1, 3, 30, 30))
+
+
+def test_trains_as_a_gaze_baseline_in_mmsegs_runner(demo_root, tmp_path):
+    from tests.conftest import REPO, run_tool
+    widths = (4, 8, 8, 16, 16)
+    config = tmp_path / 'plainconv.py'
+    loader = "num_workers=0, persistent_workers=False, " \
+        f"dataset=dict(data_root='{demo_root}')"
+    config.write_text(f"""
+_base_ = ['{REPO}/configs/baselines/plainconv_unet_gaze_demo.py']
+model = dict(backbone=dict(features_per_stage={widths}),
+             decode_head=dict(in_channels={list(widths)}))
+train_dataloader = dict(batch_size=2, {loader})
+val_dataloader = dict({loader})
+test_dataloader = val_dataloader
+train_cfg = dict(max_iters=4, val_interval=4)
+param_scheduler = [dict(type='CosineAnnealingLR', eta_min=1e-4, begin=0,
+                        end=4, by_epoch=False)]
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=4))
+""")
+    work = tmp_path / 'work'
+    run_tool('tools/train.py', str(config), '--work-dir', str(work),
+             env=dict(OMP_NUM_THREADS='1'))
+    assert (work / 'iter_4.pth').is_file()
+    assert list(work.glob('best_Dice_iter_4.pth'))
