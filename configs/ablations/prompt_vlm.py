@@ -1,4 +1,4 @@
-# Prompt ablation (SPEC.md §4; paper: VLM 80.78, blank 79.76, random 78.82
+# Prompt ablation (method §4; paper: VLM 80.78, blank 79.76, random 78.82
 # Kvasir Dice): the teacher reads embeddings of descriptions made by
 # tools/text/describe.py --describer openai (a VLM endpoint), encoded into
 # data/kvasir-gaze/embeddings_vlm.

@@ -1,4 +1,4 @@
-# GazeMedSeg on Kvasir-SEG with real gaze, the authors' protocol (SPEC.md
+# GazeMedSeg on Kvasir-SEG with real gaze, the authors' protocol (method
 # §7): 224 x 224, batch 8, SGD with cosine decay over 15,000 iterations.
 # Trained on the two threshold-level masks of the gaze heatmap only.
 _base_ = [

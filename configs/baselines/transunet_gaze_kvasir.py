@@ -1,4 +1,4 @@
-# "TransUNet, gaze" on Kvasir-SEG with the paper's protocol (SPEC.md §7):
+# "TransUNet, gaze" on Kvasir-SEG with the paper's protocol (method §7):
 # 224 x 224, batch 8, SGD + cosine, 15,000 iterations, flips; trained on
 # the comprehensive gaze pseudo-mask, checkpoints selected on val.
 #   python tools/train.py configs/baselines/transunet_gaze_kvasir.py

@@ -1,4 +1,4 @@
-# "UNet, gaze" on Kvasir-SEG with the authors' protocol (SPEC.md §7): the
+# "UNet, gaze" on Kvasir-SEG with the authors' protocol (method §7): the
 # FGI student's network (widths 32..512) trained on the comprehensive gaze
 # pseudo-mask, 224 x 224, SGD + cosine, 15,000 iterations, flips.
 _base_ = [

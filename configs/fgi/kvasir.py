@@ -1,4 +1,4 @@
-# FGI on Kvasir-SEG with the paper's protocol (SPEC.md §7): 224 x 224,
+# FGI on Kvasir-SEG with the paper's protocol (method §7): 224 x 224,
 # batch 8, SGD + cosine, 15,000 iterations per stage, flips; teacher
 # widths 64..1024, student 32..512; checkpoints selected on val.
 #   python tools/train.py configs/fgi/kvasir.py

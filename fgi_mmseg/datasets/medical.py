@@ -1,4 +1,4 @@
-"""The public datasets of the FGI paper, in the layouts of SPEC.md §8."""
+"""The public datasets of the FGI paper, in the layouts of method §8."""
 from mmseg.registry import DATASETS
 
 from .gaze_seg_dataset import GazeSegDataset

@@ -1,4 +1,4 @@
-"""Optional dense-CRF refinement of a gaze heatmap (SPEC.md §3).
+"""Optional dense-CRF refinement of a gaze heatmap (method §3).
 
 Gaze blobs are smooth and ignore the lesion's outline; a fully connected CRF
 (Krähenbühl & Koltun, 2011) pulls the map towards colour edges of the image.

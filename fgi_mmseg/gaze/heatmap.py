@@ -1,6 +1,6 @@
 """Fixations -> gaze heatmap -> pseudo-masks, and heatmap files.
 
-The heatmap recipe is GazeMedSeg's (SPEC.md §3): on a fixed 768 x 768 canvas
+The heatmap recipe is GazeMedSeg's (method §3): on a fixed 768 x 768 canvas
 add each fixation's duration at ``(row, col) = (round(y*768)-1,
 round(x*768)-1)``, blur with a Gaussian (sigma 70 px for Kvasir), min-max
 normalise, and resize (bicubic) to the image size.

@@ -2,7 +2,7 @@
 
 A heatmap ``H`` becomes a pseudo-mask by thresholding (``H >= t``); how well
 that mask matches the ground truth at a few thresholds is the number the
-GazeMedSeg authors report (Dice at 0.5: Kvasir 0.745, SPEC.md §3) and the
+GazeMedSeg authors report (Dice at 0.5: Kvasir 0.745, method §3) and the
 quickest check that a heatmap build is sane.
 
 Dice is computed per image and then averaged (mean and population std over

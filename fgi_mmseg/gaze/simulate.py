@@ -1,7 +1,7 @@
 """Seeded gaze simulation from a ground-truth mask.
 
 ISIC has no recorded gaze, and the synthetic demo data has none either, so
-fixations are simulated from the lesion mask (SPEC.md §3). The rules:
+fixations are simulated from the lesion mask (method §3). The rules:
 
 1. The number of fixations is drawn uniformly from ``num_range``
    (inclusive).

@@ -1,4 +1,4 @@
-"""Text: structured region descriptions (SPEC.md §4) and their encoding.
+"""Text: structured region descriptions (method §4) and their encoding.
 
 * :mod:`.schema`: the VLM prompt, the constrained report schema, its
   validation and its JSON Schema, and the phrases rendered from a report;

@@ -1,6 +1,6 @@
 """Per-image text embedding cache: ``<dir>/<id>.npy``, written atomically.
 
-Embeddings are computed once per image (SPEC.md §4) and read by the dataset
+Embeddings are computed once per image (method §4) and read by the dataset
 as ``embeddings/<id>.npy`` (an ``L x C`` float32 array). Each file is written
 to a temporary file in the same folder and renamed into place, so a file
 under its final name is always complete: a run killed mid-write leaves only

@@ -200,7 +200,7 @@ class TextEncoder:
         """Encode reports into their ``F_t`` features.
 
         Args:
-            reports: Reports following the schema of SPEC.md §4 (validated
+            reports: Reports following the schema of method §4 (validated
                 again here).
 
         Returns:

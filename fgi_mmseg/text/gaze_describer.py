@@ -10,7 +10,7 @@ meaning and checked on the 1,000 Kvasir-SEG heatmaps so that no category
 is empty or takes everything):
 
 * region ``R``: pixels with ``H >= threshold`` after rescaling ``H`` to a
-  maximum of 1 (the pseudo-mask rule of SPEC.md §3);
+  maximum of 1 (the pseudo-mask rule of method §3);
 * ``location``: the ``H``-weighted centroid of ``R``; ``center`` when it lies
   in the central third of both axes, otherwise its quadrant. Weighting only
   inside ``R`` keeps faint stray fixations from pulling it to the middle;

@@ -1,4 +1,4 @@
-"""The prompt-ablation describers: ``blank`` and ``random`` (SPEC.md §4).
+"""The prompt-ablation describers: ``blank`` and ``random`` (method §4).
 
 The paper compares VLM descriptions with a blank prompt (79.76 Dice on
 Kvasir) and a random prompt (78.82) to show that the text's content matters.

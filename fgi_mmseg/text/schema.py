@@ -1,4 +1,4 @@
-"""The constrained report schema of SPEC.md §4: prompt, validation, phrases.
+"""The constrained report schema of method §4: prompt, validation, phrases.
 
 A describer (a VLM, or an offline stand-in) answers with one JSON object::
 

@@ -3,7 +3,7 @@
 Builds :func:`fast_heatmap` maps for every image (timed), checks them against
 :func:`reference_heatmap` on an evenly spaced subset, and reports the mean
 per-image Dice of the 0.5-thresholded maps against the ground-truth masks
-(SPEC.md §3; the GazeMedSeg authors report 0.745).
+(method §3; the GazeMedSeg authors report 0.745).
 
 Example::
 

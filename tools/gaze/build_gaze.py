@@ -1,4 +1,4 @@
-"""Build gaze heatmaps for a dataset from a fixation table (SPEC.md §3).
+"""Build gaze heatmaps for a dataset from a fixation table (method §3).
 
 One heatmap per image of the fixation table (GazeMedSeg CSV), written
 atomically as ``<out>/<id>.png`` (or ``.npy``); images whose heatmap exists

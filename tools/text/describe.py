@@ -1,6 +1,6 @@
 """Describe every image of a dataset into ``descriptions.jsonl``.
 
-Each id gets one validated report (SPEC.md §4) from the chosen describer,
+Each id gets one validated report (method §4) from the chosen describer,
 appended as soon as it is ready. Rerunning skips ids already described, so
 an interrupted run simply resumes; ids whose latest record is a failure are
 skipped too unless ``--retry-failed`` is given (failures stay in the file,

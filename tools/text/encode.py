@@ -1,4 +1,4 @@
-"""Encode a descriptions file into per-image text embeddings (SPEC.md §4).
+"""Encode a descriptions file into per-image text embeddings (method §4).
 
 Reads ``descriptions.jsonl`` (latest record per id), encodes every
 successful report with :class:`fgi_mmseg.text.encoder.TextEncoder` and saves

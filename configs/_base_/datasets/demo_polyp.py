@@ -1,7 +1,7 @@
 # Synthetic polyps with simulated gaze (generated under data/demo on first
 # use; FGI configs also get descriptions and text embeddings). Train
 # pipelines load no ground truth: only the gaze heatmap and the
-# pseudo-masks derived from it (SPEC.md §2).
+# pseudo-masks derived from it (method §2).
 dataset_type = 'DemoPolypDataset'
 data_root = 'data/demo'
 # Images are 96 x 96; training runs at 64 x 64 so the demo fits in minutes

@@ -1,4 +1,4 @@
-# FGI (SPEC.md §5-§6): a text-guided UNet teacher and a UNet student.
+# FGI (method §5-§6): a text-guided UNet teacher and a UNet student.
 # `model` is the student (the deployable network); `model.teacher` is the
 # network that stage 1 trains (TwoStageRunner). The student is unet.py's
 # UNet (same widths, preprocessing and head), distilled.

@@ -1,4 +1,4 @@
-# GazeMedSeg (Zhong et al., MICCAI 2024; SPEC.md §7): one UNet per gaze
+# GazeMedSeg (Zhong et al., MICCAI 2024; method §7): one UNet per gaze
 # threshold level (H >= 0.5, H >= 0.3; the dataset's train_pipeline_levels
 # loads the level masks), each trained with 2-class CE on its level (the
 # same as BCE on the logit difference), plus the cross-level propagation

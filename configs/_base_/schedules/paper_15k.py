@@ -1,4 +1,4 @@
-# The authors' protocol (SPEC.md §7): SGD lr 1e-2, momentum 0.9, nesterov,
+# The authors' protocol (method §7): SGD lr 1e-2, momentum 0.9, nesterov,
 # weight decay 4e-4, cosine decay to 1e-4 over 15,000 iterations, batch 8.
 # Checkpoints are selected on the validation split (not on test).
 max_iters = 15000

@@ -6,7 +6,7 @@ from mmseg.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class PerImageZScore(BaseTransform):
-    """Standardise each image to zero mean and unit variance (SPEC.md §7).
+    """Standardise each image to zero mean and unit variance (method §7).
 
     MRI intensities have no common scale across scanners, so NCI-ISBI is
     normalised per image instead of with dataset statistics; pair it with a

@@ -74,7 +74,7 @@ class LoadBinaryAnnotations(BaseTransform):
 
 @TRANSFORMS.register_module()
 class LoadGazeHeatmap(BaseTransform):
-    """Load the gaze heatmap and derive the pseudo-masks of SPEC.md §2.
+    """Load the gaze heatmap and derive the pseudo-masks of method §2.
 
     Adds ``gt_heatmap`` (float32 in [0, 1]), ``gt_sparse_seg`` (1 where
     ``H >= t_fg``, 0 where ``H <= t_bg``, ``ignore_index`` between) and

@@ -1,4 +1,4 @@
-"""Angular feature consistency between student and teacher (SPEC.md §6)."""
+"""Angular feature consistency between student and teacher (method §6)."""
 from typing import Sequence
 
 import torch

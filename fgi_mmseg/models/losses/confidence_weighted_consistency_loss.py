@@ -1,4 +1,4 @@
-"""Confidence-aware weighted consistency (SPEC.md §6, Eqs. 10-12)."""
+"""Confidence-aware weighted consistency (method §6, Eqs. 10-12)."""
 from typing import Optional
 
 import torch

@@ -1,4 +1,4 @@
-"""Cross-level propagation consistency of GazeMedSeg (SPEC.md §7).
+"""Cross-level propagation consistency of GazeMedSeg (method §7).
 
 GazeMedSeg (Zhong et al., MICCAI 2024) trains one network per gaze
 threshold level. Each level's decoder feature is propagated over a dilated

@@ -1,4 +1,4 @@
-"""Partial cross-entropy on the sparse gaze mask (SPEC.md §5)."""
+"""Partial cross-entropy on the sparse gaze mask (method §5)."""
 from mmseg.models.losses import CrossEntropyLoss
 from mmseg.registry import MODELS
 

@@ -1,4 +1,4 @@
-"""Cross-attention fusion of text tokens into image features (SPEC.md §5)."""
+"""Cross-attention fusion of text tokens into image features (method §5)."""
 from typing import List, Optional, Sequence
 
 import torch
@@ -14,7 +14,7 @@ class TextVisionFusion(nn.Module):
 
     With ``Q = phi(X) + P`` (Eq. 1), ``K = psi_k(F_t)``, ``V = psi_v(F_t)``
     (Eq. 2), multi-head attention (Eq. 3) and the residual sum with a
-    learnable ``lambda`` and LayerNorm (Eq. 4). In ``concat`` mode the
+    learnable ``lambda`` and LayerNorm (Eq. 7). In ``concat`` mode the
     residual sum becomes ``LN(W [X ; MHAtt])``, the paper's concatenation
     ablation.
 

@@ -1,10 +1,10 @@
-"""Disagreement-aware random masking (DARM, SPEC.md §6), vectorised."""
+"""Disagreement-aware random masking (DARM, method §6), vectorised."""
 from typing import Optional, Sequence
 
 import torch
 from torch import Tensor
 
-# The paper's patches (SPEC.md §6): sides at a 224 px input, covering 30 %
+# The paper's patches (method §6): sides at a 224 px input, covering 30 %
 # of the disagreeing area. The segmentors' DARM defaults start from these.
 DARM_PATCHES = dict(
     ratio=0.3, patch_sizes=(3, 5, 7, 9, 11), reference_size=224)

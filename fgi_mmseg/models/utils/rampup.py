@@ -1,4 +1,4 @@
-"""The consistency ramp-up ``w(t)`` of SPEC.md §6."""
+"""The consistency ramp-up ``w(t)`` of method §6."""
 import math
 
 
