@@ -1,6 +1,6 @@
 """Checks of the ``--cfg-options`` overrides that the tools merge."""
 import difflib
-from typing import Mapping
+from typing import Mapping, Optional
 
 from mmengine.config import Config
 
@@ -52,3 +52,13 @@ def check_override_keys(cfg: Mapping, cfg_options: Mapping) -> None:
                         f'"{part}"; did you mean "{close[0]}"?')
             break
 
+
+
+def load_config(path: str, cfg_options: Optional[Mapping] = None) -> Config:
+    """Read the config ``path`` and merge a tool's ``--cfg-options`` into
+    it, after :func:`check_override_keys` has checked them."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        check_override_keys(cfg, cfg_options)
+        cfg.merge_from_dict(cfg_options)
+    return cfg

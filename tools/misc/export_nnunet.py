@@ -15,12 +15,12 @@ Example::
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import fgi_mmseg  # noqa: F401  (registers the datasets and transforms)
 from fgi_mmseg.nnunet.export import LABELS, export_nnunet
 from fgi_mmseg.utils.cli import run_tool
-from fgi_mmseg.utils.config import check_override_keys
+from fgi_mmseg.utils.config import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,10 +41,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        check_override_keys(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     folder = export_nnunet(cfg, args.label, args.out, args.dataset_id,
                            args.name)
     print(f'nnU-Net dataset written to {folder}')

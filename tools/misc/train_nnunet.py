@@ -20,13 +20,13 @@ Example::
 import argparse
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import fgi_mmseg  # noqa: F401  (registers the datasets and metrics)
 from fgi_mmseg.evaluation.report import format_metrics
 from fgi_mmseg.nnunet.run import run_nnunet
 from fgi_mmseg.utils.cli import run_tool
-from fgi_mmseg.utils.config import check_override_keys
+from fgi_mmseg.utils.config import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,10 +42,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        check_override_keys(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     device = torch.device(args.device) if args.device else None
     metrics = run_nnunet(cfg, args.work_dir, device)
     print(format_metrics(metrics, title=f'nnU-Net ({cfg.nnunet.label}), '

@@ -25,7 +25,7 @@ from fgi_mmseg.datasets.verify import (SPLIT_FILE_ERRORS, Problem,
                                        check_split_overlap, verify_dataset)
 from fgi_mmseg.engine.config_derivation import is_two_stage, stage_config
 from fgi_mmseg.utils.cli import run_tool
-from fgi_mmseg.utils.config import check_override_keys
+from fgi_mmseg.utils.config import load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,10 +59,7 @@ def config_per_stage(cfg: Config) -> Dict[str, Config]:
 
 def main() -> int:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        check_override_keys(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
 
     dataset_cfgs = {}
     for name, stage_cfg in config_per_stage(cfg).items():
