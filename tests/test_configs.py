@@ -31,7 +31,7 @@ def test_config_builds(path):
         # decides is the exported data.
         pipeline = export_pipeline(cfg.train_dataloader.dataset.pipeline,
                                    cfg.nnunet.label)
-        assert [t['type'] for t in pipeline][-1] == 'GazeResize'
+        assert [t['type'] for t in pipeline][-1] == 'SegFieldsResize'
         return
     model = MODELS.build(cfg.model)
     assert model is not None

@@ -1,7 +1,7 @@
 """The GPU-bound variant of a training config, derived when CUDA is there.
 
-The CPU protocols flip samples in the dataloader (``GazeRandomFlip``, after
-the cached decode and resize) and load in the main process. On a GPU that
+The CPU protocols flip samples in the dataloader (``SegFieldsRandomFlip``,
+after the cached decode and resize) and load in the main process. On a GPU that
 made the loop CPU-bound (8-34 % utilisation on an H200). The same config is
 rewritten here, before the runner is built:
 
@@ -26,7 +26,8 @@ from typing import List, Optional
 import torch
 from mmengine.config import Config
 
-FLIP = 'GazeRandomFlip'
+# The flip's name, and its name before the rename (still registered).
+FLIPS = ('SegFieldsRandomFlip', 'GazeRandomFlip')
 PACK = 'PackGazeSegInputs'
 
 
@@ -40,7 +41,7 @@ def _split_flips(pipeline: List[dict]) -> Optional[tuple]:
     if not pipeline or pipeline[-1].get('type') != PACK:
         return None
     start = len(pipeline) - 1
-    while start > 0 and pipeline[start - 1].get('type') == FLIP:
+    while start > 0 and pipeline[start - 1].get('type') in FLIPS:
         start -= 1
     flips = pipeline[start:-1]
     if not flips:

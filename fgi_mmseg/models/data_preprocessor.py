@@ -34,9 +34,10 @@ class GazeSegDataPreProcessor(SegDataPreProcessor):
     for the image and every pixel field of the samples (ground truth, gaze
     pseudo-masks, heatmap, level masks), records them in each sample's
     ``flip`` / ``flip_direction`` meta information (composed with earlier
-    flips) as ``GazeRandomFlip`` does, and selects the flipped text from
-    ``text_embed_flips`` when the sample has one. Flips are drawn per sample and direction from torch's generator
-    on the batch's device, which mmengine seeds from ``randomness.seed``.
+    flips) as ``SegFieldsRandomFlip`` does, and selects the flipped text from
+    ``text_embed_flips`` when the sample has one. Flips are drawn per
+    sample and direction from torch's generator on the batch's device,
+    which mmengine seeds from ``randomness.seed``.
 
     .. code-block:: none
 

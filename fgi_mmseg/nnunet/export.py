@@ -41,8 +41,10 @@ LABELS = ('gaze', 'full')
 EXPORT_FILE = 'fgi_export.json'
 # The transforms of a training pipeline that an export runs: loading and
 # the protocol's resize. Random or model-side ones are left out.
-_KEEP = {'LoadImageFromFile', 'LoadGazeHeatmap', 'GazeResize', 'Resize'}
-_DROP = {'LoadTextEmbedding', 'LoadBinaryAnnotations', 'GazeRandomFlip',
+_KEEP = {'LoadImageFromFile', 'LoadGazeHeatmap', 'SegFieldsResize',
+         'GazeResize', 'Resize'}
+_DROP = {'LoadTextEmbedding', 'LoadBinaryAnnotations', 'SegFieldsRandomFlip',
+         'GazeRandomFlip',
          'RandomFlip', 'PackGazeSegInputs', 'PackSegInputs'}
 _MASKS = dict(type='LoadBinaryAnnotations')
 # The label each export trains nnU-Net on (LoadGazeHeatmap's comprehensive
@@ -101,7 +103,7 @@ def export_pipeline(train_pipeline: Sequence[dict], label: str) -> List[dict]:
     if 'LoadGazeHeatmap' not in kinds:
         raise ExportError('train pipeline: no LoadGazeHeatmap, so there is '
                           'no gaze pseudo-mask to export')
-    if not {'GazeResize', 'Resize'} & set(kinds):
+    if not {'SegFieldsResize', 'GazeResize', 'Resize'} & set(kinds):
         raise ExportError('train pipeline: no resize; the export writes '
                           'images at the size the protocol trains on')
     return kept

@@ -12,7 +12,7 @@ into its own folder::
     embeddings/flip_vertical/<id>.npy     upper <-> lower
     embeddings/flip_diagonal/<id>.npy     both
 
-and ``GazeRandomFlip`` selects the variant of the flips it applied
+and ``SegFieldsRandomFlip`` selects the variant of the flips it applied
 (:func:`compose_flips`), so the encodings are computed once, not per step.
 """
 import os.path as osp

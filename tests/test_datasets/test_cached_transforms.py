@@ -9,7 +9,7 @@ from fgi_mmseg.datasets.transforms import CachedTransforms, LoadGazeHeatmap
 
 HEAD = [
     dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.2, t_comp=0.3),
-    dict(type='GazeResize', scale=(4, 3), keep_ratio=False),
+    dict(type='SegFieldsResize', scale=(4, 3), keep_ratio=False),
 ]
 
 

@@ -3,8 +3,9 @@ import numpy as np
 import torch
 from mmcv.transforms import Compose
 
-from fgi_mmseg.datasets.transforms import (GazeRandomFlip, GazeResize,
-                                           LoadGazeHeatmap, PackGazeSegInputs)
+from fgi_mmseg.datasets.transforms import (LoadGazeHeatmap, PackGazeSegInputs,
+                                           SegFieldsRandomFlip,
+                                           SegFieldsResize)
 
 LEVEL_KEYS = ('gt_level0_seg', 'gt_level1_seg')
 
@@ -46,8 +47,8 @@ def test_level_masks_move_with_the_image_and_are_packed(tmp_path):
     img = np.zeros((6, 8, 3), np.uint8)
     pipeline = Compose([
         LoadGazeHeatmap(level_thresholds=(0.5, 0.3)),
-        GazeResize(scale=(16, 12), keep_ratio=False),
-        GazeRandomFlip(prob=1.0, direction='horizontal'),
+        SegFieldsResize(scale=(16, 12), keep_ratio=False),
+        SegFieldsRandomFlip(prob=1.0, direction='horizontal'),
         PackGazeSegInputs(),
     ])
     packed = pipeline(

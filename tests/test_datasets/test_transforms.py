@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from fgi_mmseg.datasets import SampleLoadError
-from fgi_mmseg.datasets.transforms import (GazeRandomFlip, GazeResize,
+from fgi_mmseg.datasets.transforms import (SegFieldsRandomFlip,
+                                           SegFieldsResize,
                                            LoadBinaryAnnotations,
                                            LoadGazeHeatmap, LoadTextEmbedding,
                                            PackGazeSegInputs)
@@ -107,7 +108,7 @@ def _gaze_sample():
 @pytest.mark.parametrize('direction,corner', [('horizontal', (0, 7)),
                                               ('vertical', (5, 0))])
 def test_flip_moves_every_field_with_the_image(direction, corner):
-    out = GazeRandomFlip(prob=1.0, direction=direction)(_gaze_sample())
+    out = SegFieldsRandomFlip(prob=1.0, direction=direction)(_gaze_sample())
     assert out['img'][corner].max() == 255
     for key in ('gt_seg_map', 'gt_heatmap', 'gt_comp_seg', 'gt_sparse_seg'):
         assert out[key][corner] == 1, key
@@ -117,7 +118,7 @@ def test_flip_moves_every_field_with_the_image(direction, corner):
 def test_resize_moves_every_field_and_keeps_types():
     sample = _gaze_sample()
     sample['gt_sparse_seg'][1, 1] = 255
-    out = GazeResize(scale=(16, 12), keep_ratio=False)(sample)
+    out = SegFieldsResize(scale=(16, 12), keep_ratio=False)(sample)
     for key in ('gt_seg_map', 'gt_heatmap', 'gt_comp_seg', 'gt_sparse_seg'):
         assert out[key].shape == (12, 16), key
     assert out['gt_heatmap'].dtype == np.float32
@@ -150,3 +151,11 @@ def test_pack_names_the_heatmap_file_only_when_there_is_one():
     assert packed.metainfo['heatmap_path'] == 'gaze/heatmaps/s1.png'
     assert 'heatmap_path' not in PackGazeSegInputs()(
         _gaze_sample())['data_samples'].metainfo
+
+
+def test_the_names_before_the_rename_still_build():
+    from mmseg.registry import TRANSFORMS
+    assert type(TRANSFORMS.build(dict(type='GazeResize', scale=(8, 8)))) \
+        is SegFieldsResize
+    assert type(TRANSFORMS.build(dict(type='GazeRandomFlip', prob=0.5))) \
+        is SegFieldsRandomFlip

@@ -53,4 +53,5 @@ def test_a_random_transform_after_the_flips_keeps_the_pipeline():
     pipeline = cfg.train_dataloader.dataset.pipeline
     pipeline.insert(-1, dict(type='PhotoMetricDistortion'))
     assert not use_gpu_fast_path(cfg, force=True)
-    assert 'GazeRandomFlip' in _types(cfg.train_dataloader.dataset.pipeline)
+    assert 'SegFieldsRandomFlip' in _types(
+        cfg.train_dataloader.dataset.pipeline)

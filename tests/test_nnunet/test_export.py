@@ -145,7 +145,7 @@ def test_an_interrupted_export_is_completed(demo_root, tmp_path):
 def test_an_unknown_transform_is_named():
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadGazeHeatmap'),
                 dict(type='PhotoMetricDistortion'),
-                dict(type='GazeResize', scale=(8, 8))]
+                dict(type='SegFieldsResize', scale=(8, 8))]
     with pytest.raises(ExportError, match="'PhotoMetricDistortion'"):
         export_pipeline(pipeline, 'gaze')
 
@@ -153,18 +153,19 @@ def test_an_unknown_transform_is_named():
 def test_cached_groups_are_opened_and_text_and_flips_left_out():
     pipeline = [dict(type='CachedTransforms', transforms=[
         dict(type='LoadImageFromFile'), dict(type='LoadGazeHeatmap'),
-        dict(type='LoadTextEmbedding'), dict(type='GazeResize')]),
-        dict(type='GazeRandomFlip'), dict(type='PackGazeSegInputs')]
+        dict(type='LoadTextEmbedding'), dict(type='SegFieldsResize')]),
+        dict(type='SegFieldsRandomFlip'), dict(type='PackGazeSegInputs')]
     assert [t['type'] for t in export_pipeline(pipeline, 'gaze')] == [
-        'LoadImageFromFile', 'LoadGazeHeatmap', 'GazeResize']
+        'LoadImageFromFile', 'LoadGazeHeatmap', 'SegFieldsResize']
     assert [t['type'] for t in export_pipeline(pipeline, 'full')] == [
         'LoadImageFromFile', 'LoadGazeHeatmap', 'LoadBinaryAnnotations',
-        'GazeResize']
+        'SegFieldsResize']
 
 
 def test_masks_in_the_train_pipeline_are_dropped_from_a_gaze_export():
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadGazeHeatmap'),
-                dict(type='LoadBinaryAnnotations'), dict(type='GazeResize')]
+                dict(type='LoadBinaryAnnotations'),
+                dict(type='SegFieldsResize')]
     assert 'LoadBinaryAnnotations' not in [
         t['type'] for t in export_pipeline(pipeline, 'gaze')]
 

@@ -6,8 +6,9 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from fgi_mmseg.datasets import SampleLoadError
-from fgi_mmseg.datasets.transforms import (GazeRandomFlip, LoadTextEmbedding,
-                                           PackGazeSegInputs)
+from fgi_mmseg.datasets.transforms import (LoadTextEmbedding,
+                                           PackGazeSegInputs,
+                                           SegFieldsRandomFlip)
 from fgi_mmseg.models import GazeSegDataPreProcessor
 from fgi_mmseg.text.encoder import TextEncoder
 from fgi_mmseg.text.flip import (FLIP_DIRECTIONS, compose_flips,
@@ -73,7 +74,7 @@ def _sample(embed_path):
 
 def _flip(results, *directions, text='variants'):
     for direction in directions:
-        results = GazeRandomFlip(prob=1.0, direction=direction,
+        results = SegFieldsRandomFlip(prob=1.0, direction=direction,
                                  text=text)(results)
     return results
 

@@ -69,7 +69,7 @@ model = dict(type='EncoderDecoder', _delete_=False)
 train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='LoadImageFromFile'),
     dict(type='LoadBinaryAnnotations'),
-    dict(type='GazeResize', scale=(64, 64), keep_ratio=False),
+    dict(type='SegFieldsResize', scale=(64, 64), keep_ratio=False),
     dict(type='PackGazeSegInputs')]))
 """)
     cfg = Config.fromfile(config)

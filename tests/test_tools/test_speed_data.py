@@ -20,7 +20,8 @@ def test_unwrap_caches_keeps_the_transforms_in_order():
     flat = _tool().unwrap_caches(pipeline)
     assert [t['type'] for t in flat] == [
         'LoadImageFromFile', 'LoadGazeHeatmap', 'LoadTextEmbedding',
-        'GazeResize', 'GazeRandomFlip', 'GazeRandomFlip', 'PackGazeSegInputs'
+        'SegFieldsResize', 'SegFieldsRandomFlip', 'SegFieldsRandomFlip',
+        'PackGazeSegInputs'
     ]
 
 

@@ -16,9 +16,9 @@ data_prefix = dict(
 text_prefix = dict(text_embed_path='embeddings')
 
 _augment = [
-    dict(type='GazeResize', scale=crop_size, keep_ratio=False),
-    dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
+    dict(type='SegFieldsResize', scale=crop_size, keep_ratio=False),
+    dict(type='SegFieldsRandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='SegFieldsRandomFlip', prob=0.5, direction='vertical'),
     dict(type='PackGazeSegInputs'),
 ]
 # Flip variants: the text follows the flips (fgi_mmseg/text/flip.py).

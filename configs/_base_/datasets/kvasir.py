@@ -29,13 +29,14 @@ text_prefix = dict(text_embed_path=gaze_root + '/embeddings')
 _image = dict(type='LoadImageFromFile')
 _heatmap = dict(type='LoadGazeHeatmap', **gaze_thresholds)
 # The text follows the flips: the mirrored reports' encodings are loaded
-# once and GazeRandomFlip picks the flipped image's (fgi_mmseg/text/flip.py).
+# once and SegFieldsRandomFlip picks the flipped image's
+# (fgi_mmseg/text/flip.py).
 _text = dict(type='LoadTextEmbedding', flip_variants=True)
 _masks = dict(type='LoadBinaryAnnotations')
 _pack = dict(type='PackGazeSegInputs')
 _flips = [
-    dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
+    dict(type='SegFieldsRandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='SegFieldsRandomFlip', prob=0.5, direction='vertical'),
 ]
 
 
@@ -44,7 +45,7 @@ def _train(*loads):
     epoch: CachedTransforms keeps it per sample and worker (about 0.5 MB
     at 224 x 224), which keeps the data loader ahead of a GPU step. The
     flips stay random."""
-    resize = dict(type='GazeResize', scale=crop_size, keep_ratio=False)
+    resize = dict(type='SegFieldsResize', scale=crop_size, keep_ratio=False)
     return [
         dict(type='CachedTransforms', transforms=[_image, *loads, resize])
     ] + _flips + [_pack]

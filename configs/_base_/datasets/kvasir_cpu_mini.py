@@ -42,6 +42,6 @@ mini_train_pipeline_text_unflipped = [
         transforms=[
             _base_._image, _base_._heatmap,
             dict(type='LoadTextEmbedding'),
-            dict(type='GazeResize', scale=crop_size, keep_ratio=False)
+            dict(type='SegFieldsResize', scale=crop_size, keep_ratio=False)
         ])
 ] + [dict(t, text='keep') for t in _base_._flips] + [_base_._pack]

@@ -22,7 +22,7 @@ _load = [
 _scale = dict(scale=(224, 224), keep_ratio=False)
 train_pipeline = _load + [
     _base_._heatmap, _base_._text,
-    dict(type='GazeResize', **_scale)
+    dict(type='SegFieldsResize', **_scale)
 ] + _base_._flips + [_base_._pack]
 test_pipeline = _load + [
     dict(type='Resize', **_scale), _base_._masks,

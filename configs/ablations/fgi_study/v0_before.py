@@ -1,5 +1,5 @@
 # FGI as benchmarked before the study (configs/benchmark/kvasir/fgi.py
-# until then): the text does not follow the flips (GazeRandomFlip
+# until then): the text does not follow the flips (SegFieldsRandomFlip
 # text='keep'), teacher 1,500 iterations, t_bg 0.05, CWC on the clean view
 # where both networks are confident, DARM off.
 _base_ = [

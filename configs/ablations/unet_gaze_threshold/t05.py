@@ -5,12 +5,12 @@ _base_ = ['../../benchmark/kvasir/unet_gaze.py']
 _load = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.05, t_comp=0.5),
-    dict(type='GazeResize', scale=(112, 112), keep_ratio=False)
+    dict(type='SegFieldsResize', scale=(112, 112), keep_ratio=False)
 ]
 train_dataloader = dict(
     dataset=dict(pipeline=[
         dict(type='CachedTransforms', transforms=_load),
-        dict(type='GazeRandomFlip', prob=0.5, direction='horizontal'),
-        dict(type='GazeRandomFlip', prob=0.5, direction='vertical'),
+        dict(type='SegFieldsRandomFlip', prob=0.5, direction='horizontal'),
+        dict(type='SegFieldsRandomFlip', prob=0.5, direction='vertical'),
         dict(type='PackGazeSegInputs'),
     ]))

@@ -1,11 +1,12 @@
 from .caching import CachedTransforms
 from .formatting import PackGazeSegInputs
-from .geometric import GazeRandomFlip, GazeResize
+from .geometric import SegFieldsRandomFlip, SegFieldsResize
 from .intensity import PerImageZScore
 from .loading import LoadBinaryAnnotations, LoadGazeHeatmap, LoadTextEmbedding
 
 __all__ = [
     'CachedTransforms', 'LoadBinaryAnnotations', 'LoadGazeHeatmap',
-    'LoadTextEmbedding', 'PackGazeSegInputs', 'GazeResize', 'GazeRandomFlip',
+    'LoadTextEmbedding', 'PackGazeSegInputs', 'SegFieldsResize',
+    'SegFieldsRandomFlip',
     'PerImageZScore'
 ]

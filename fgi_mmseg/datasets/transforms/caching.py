@@ -26,9 +26,10 @@ class CachedTransforms(BaseTransform):
             dict(type='CachedTransforms', transforms=[
                 dict(type='LoadImageFromFile'),
                 dict(type='LoadGazeHeatmap'),
-                dict(type='GazeResize', scale=(112, 112), keep_ratio=False),
+                dict(type='SegFieldsResize', scale=(112, 112),
+                     keep_ratio=False),
             ]),
-            dict(type='GazeRandomFlip', prob=0.5),
+            dict(type='SegFieldsRandomFlip', prob=0.5),
             dict(type='PackGazeSegInputs'),
         ]
 

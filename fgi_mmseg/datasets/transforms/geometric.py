@@ -24,7 +24,7 @@ def _pixel_fields(results: dict) -> list:
 
 
 @TRANSFORMS.register_module()
-class GazeResize(Resize):
+class SegFieldsResize(Resize):
     """:class:`mmcv.transforms.Resize` for every field in ``seg_fields``.
 
     Label maps use nearest-neighbour interpolation; float maps (the gaze
@@ -56,7 +56,7 @@ def select_flipped_text(results: dict, direction: Optional[str]) -> None:
 
 
 @TRANSFORMS.register_module()
-class GazeRandomFlip(RandomFlip):
+class SegFieldsRandomFlip(RandomFlip):
     """:class:`mmcv.transforms.RandomFlip` for every field in
     ``seg_fields`` and for the text.
 
@@ -80,7 +80,7 @@ class GazeRandomFlip(RandomFlip):
     def __init__(self, text: str = 'variants', **kwargs) -> None:
         super().__init__(**kwargs)
         if text not in ('variants', 'keep'):
-            raise ValueError(f"GazeRandomFlip.text must be 'variants' or "
+            raise ValueError(f"SegFieldsRandomFlip.text must be 'variants' or "
                              f"'keep', got {text!r}")
         self.text = text
 
@@ -97,10 +97,10 @@ class GazeRandomFlip(RandomFlip):
             if 'text_embed_flips' not in results:
                 raise SampleLoadError(
                     f'sample "{results.get("sample_id", "<unknown id>")}": '
-                    'GazeRandomFlip flipped an image whose text_embed has '
-                    'no flip variants, so its text would name the wrong '
+                    'SegFieldsRandomFlip flipped an image whose text_embed '
+                    'has no flip variants, so its text would name the wrong '
                     'location: use LoadTextEmbedding(flip_variants=True) '
-                    "or GazeRandomFlip(text='keep')")
+                    "or SegFieldsRandomFlip(text='keep')")
             select_flipped_text(results, total)
         return results
 
@@ -114,3 +114,9 @@ class GazeRandomFlip(RandomFlip):
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f', text={self.text!r})'
+
+
+# The names before they said what the transforms do (neither is about
+# gaze): configs and work dirs written with them still build.
+TRANSFORMS.register_module(name='GazeResize', module=SegFieldsResize)
+TRANSFORMS.register_module(name='GazeRandomFlip', module=SegFieldsRandomFlip)

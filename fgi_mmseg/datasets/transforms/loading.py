@@ -179,7 +179,7 @@ class LoadTextEmbedding(BaseTransform):
     reports (``flip_<direction>/<id>.npy`` beside ``<id>.npy``, written by
     ``tools/text/encode.py``; see :mod:`fgi_mmseg.text.flip`) as
     ``text_embed_flips`` (``'none'`` and each direction -> array), from which
-    :class:`GazeRandomFlip` and the batch flip of
+    :class:`SegFieldsRandomFlip` and the batch flip of
     :class:`GazeSegDataPreProcessor` pick the text of the flipped image.
 
     A sample without ``text_embed_path`` passes through unchanged: whether
