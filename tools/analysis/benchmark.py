@@ -33,6 +33,11 @@ runs under
 for a protocol other than ``cpu_fast``). ``--protocol cpu_mini`` reruns
 the earlier fp32 protocol (see ``PROTOCOL_OPTIONS``).
 
+A config with an ``nnunet`` key (``nnunet_gaze``, ``nnunet_full``) is run
+by ``tools/misc/train_nnunet.py`` (nnunetv2 trains, predicts and is scored
+with our metric; its final checkpoint, see :mod:`fgi_mmseg.nnunet.run`)
+instead of ``tools/train.py`` and ``tools/test.py``.
+
 This tool runs the trainings and tests; the CSV files, the statistics and
 the tables and plot are :mod:`fgi_mmseg.evaluation.benchmark`.
 """
