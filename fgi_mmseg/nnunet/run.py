@@ -214,7 +214,6 @@ def _predictor(dataset_id: int, checkpoint: str, device: torch.device):
         network, plans_manager, configuration, [state['network_weights']],
         dataset_json, state['trainer_name'],
         state.get('inference_allowed_mirroring_axes'))
-    network.load_state_dict(state['network_weights'])
     return predictor
 
 
