@@ -29,6 +29,12 @@ train_pipeline = [
 ] + _augment
 # The name configs/ablations/fgi_demo/ reads.
 train_pipeline_text = train_pipeline
+# The released code's teacher mask: the whole 0.5 mask (t_bg = t_fg).
+train_pipeline_released = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.5, t_comp=0.3),
+    dict(type='LoadTextEmbedding', flip_variants=True),
+] + _augment
 # GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
 train_pipeline_levels = [
     dict(type='LoadImageFromFile'),

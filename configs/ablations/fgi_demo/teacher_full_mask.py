@@ -4,14 +4,10 @@
 # against configs/fgi/demo.py on the demo's validation split.
 _base_ = ['../../fgi/demo.py']
 teacher_iters = 1000
-_teacher_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.5, t_comp=0.3),
-    dict(type='LoadTextEmbedding', flip_variants=True),
-] + _base_.train_pipeline_text[3:]
 stages = dict(
     teacher=dict(
-        train_dataloader=dict(dataset=dict(pipeline=_teacher_pipeline)),
+        train_dataloader=dict(
+            dataset=dict(pipeline=_base_.train_pipeline_released)),
         train_cfg=dict(max_iters=teacher_iters),
         param_scheduler=[
             dict(type='CosineAnnealingLR', eta_min=1e-4, begin=0,
