@@ -1,5 +1,4 @@
-# teacher_adamw.py with CWC on the teacher's confident region alone
-# (region='teacher', the released code's crc_loss): with a teacher above
-# the student, the student is pulled to it also where it is itself unsure.
-_base_ = ['./teacher_adamw.py']
-model = dict(cwc_loss=dict(region='teacher'))
+# configs/fgi/demo.py at the paper's lambda_CWC = 1: CWC on the teacher's
+# confident region, not outweighing the comprehensive mask's CE.
+_base_ = ['../../fgi/demo.py']
+model = dict(cwc_loss=dict(loss_weight=1.0))
