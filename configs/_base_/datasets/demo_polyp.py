@@ -32,7 +32,8 @@ train_pipeline_text = train_pipeline
 # The released code's teacher mask: the whole 0.5 mask (t_bg = t_fg).
 train_pipeline_released = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadGazeHeatmap', t_fg=0.5, t_bg=0.5, t_comp=0.3),
+    dict(type='LoadGazeHeatmap',
+         **dict(gaze_thresholds, t_bg=gaze_thresholds['t_fg'])),
     dict(type='LoadTextEmbedding', flip_variants=True),
 ] + _augment
 # GazeMedSeg: the level masks gt_level{i}_seg (H >= level_thresholds[i]).
