@@ -77,8 +77,8 @@ def _stages(path: str) -> dict:
 
 
 def test_the_benchmark_fgi_is_the_study_config_chosen_on_val():
-    """configs/benchmark/kvasir/fgi.py restates the study's chosen v3 in
+    """configs/benchmark/kvasir/fgi.py restates the study's chosen v9 in
     one file: the two must not drift apart."""
     root = Path(__file__).resolve().parents[1] / 'configs'
     assert _stages(str(root / 'benchmark/kvasir/fgi.py')) == _stages(
-        str(root / 'ablations/fgi_study/v3_tbg.py'))
+        str(root / 'ablations/fgi_study/v9_afc_x10.py'))
