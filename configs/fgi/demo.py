@@ -37,6 +37,8 @@ param_scheduler = [
          end={{_base_.max_iters}}, by_epoch=False)
 ]
 teacher_iters = 400
+# The teacher states its optimiser, so that a config that changes the
+# student's schedule (fgi_demo/sgd_student.py) leaves the teacher as it is.
 stages = dict(
     teacher=dict(
         optim_wrapper=dict(optimizer=dict(_adamw, _delete_=True)),
