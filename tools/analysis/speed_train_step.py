@@ -1,8 +1,9 @@
 """Time one training step of each benchmark method, fp32 against cpu_fast.
 
-Every method's network is built from its benchmark config (so the step is
-the one that trains), in plain fp32 and in the ``cpu_fast`` precision
-(``AutocastOptimWrapper`` bf16 autocast + ``ChannelsLastHook``), and all
+Every method's network and optimiser are built from its benchmark config
+(so the step is the one that trains), in plain fp32 (the ``cpu_mini``
+step) and as ``cpu_fast`` trains it (``AutocastOptimWrapper`` bf16
+autocast, ``ChannelsLastHook``, the fused optimiser kernel), and all
 variants take the same synthetic batch (image, every gaze pseudo-mask
 field, ground truth and padded text tokens) in one process. The variants
 are *interleaved*: round r times one step of A, B, C, ... in turn, so a
@@ -22,6 +23,7 @@ Example::
         --rounds 20
 """
 import argparse
+import copy
 import glob
 import os.path as osp
 import random
@@ -35,30 +37,36 @@ sys.path.insert(0, REPO)
 
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
+from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.structures import PixelData  # noqa: E402
 from mmseg.registry import MODELS  # noqa: E402
 from mmseg.structures import SegDataSample  # noqa: E402
 
 import fgi_mmseg  # noqa: F401,E402
-from fgi_mmseg.engine import AutocastOptimWrapper  # noqa: E402
 from fgi_mmseg.engine.config_derivation import (is_two_stage,  # noqa: E402
                                                  stage_config)
 from fgi_mmseg.engine.hooks import convert_to_channels_last  # noqa: E402
 from fgi_mmseg.models.utils import darm_mask  # noqa: E402
 
-PRECISIONS = ('fp32', 'bf16', 'fp32+cl', 'bf16+cl')
-FAST = 'bf16+cl'  # the cpu_fast protocol
+FAST = 'cpu_fast'  # the config as it trains: bf16 + CL + its optimiser
+PRECISIONS = ('fp32', 'bf16', 'fp32+cl', 'bf16+cl', FAST)
 
 
-def method_models(config: str) -> Dict[str, dict]:
-    """``{name: model cfg}`` of a benchmark config (FGI: two networks)."""
+def method_models(config: str) -> Dict[str, tuple]:
+    """``{name: (model cfg, optim_wrapper cfg)}`` of a benchmark config.
+
+    FGI has two networks, each with its stage's optimiser.
+    """
     cfg = Config.fromfile(config)
     method = osp.splitext(osp.basename(config))[0]
     if not is_two_stage(cfg):
-        return {method: cfg.model}
-    return {f'{method} teacher': stage_config(cfg, 'teacher').model,
-            f'{method} student stage': stage_config(cfg, 'student').model}
+        return {method: (cfg.model, cfg.optim_wrapper)}
+    stages = {s: stage_config(cfg, s) for s in ('teacher', 'student')}
+    return {f'{method} teacher': (stages['teacher'].model,
+                                  stages['teacher'].optim_wrapper),
+            f'{method} student stage': (stages['student'].model,
+                                        stages['student'].optim_wrapper)}
 
 
 def make_batch(batch: int, size: int, text_dim: int, text_len: int = 25):
@@ -85,18 +93,31 @@ def make_batch(batch: int, size: int, text_dim: int, text_len: int = 25):
 
 
 class Variant:
-    """One network in one precision, stepping with the protocol's AdamW."""
+    """One network in one precision, stepping with its config's optimiser.
 
-    def __init__(self, model_cfg: dict, precision: str, inputs, samples):
+    ``cpu_fast`` is the config as it trains (bf16 autocast, channels-last,
+    its optimiser's options, e.g. the fused AdamW kernel). The other
+    precisions take the same optimiser in its plain ``cpu_mini`` form
+    (``OptimWrapper`` semantics, no fused kernel), so ``fp32`` is the step
+    of the fp32 protocol.
+    """
+
+    def __init__(self, model_cfg: dict, optim_cfg: dict, precision: str,
+                 inputs, samples):
         self.model = MODELS.build(model_cfg)
         self.model.init_weights()
         self.model.train()
-        if precision.endswith('+cl'):
+        if precision == FAST or precision.endswith('+cl'):
             convert_to_channels_last(self.model)
-        params = [p for p in self.model.parameters() if p.requires_grad]
-        self.wrapper = AutocastOptimWrapper(
-            dtype='bfloat16' if precision.startswith('bf16') else 'float32',
-            optimizer=torch.optim.AdamW(params, lr=1e-4))
+        optim_cfg = copy.deepcopy(optim_cfg)
+        optim_cfg['type'] = 'AutocastOptimWrapper'
+        if precision == FAST:
+            optim_cfg.setdefault('dtype', 'bfloat16')
+        else:
+            optim_cfg['dtype'] = 'bfloat16' \
+                if precision.startswith('bf16') else 'float32'
+            optim_cfg['optimizer'].pop('fused', None)
+        self.wrapper = build_optim_wrapper(self.model, optim_cfg)
         self.inputs, self.samples = inputs, samples
         self.times: List[float] = []
 
@@ -176,7 +197,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--precisions', nargs='+', default=['fp32', FAST],
                         choices=PRECISIONS,
                         help='bf16: AutocastOptimWrapper; +cl: channels-last '
-                        'convolutions (ChannelsLastHook)')
+                        '(ChannelsLastHook); cpu_fast: the config as it '
+                        'trains (bf16 + cl + its optimiser options)')
     parser.add_argument('--no-darm', action='store_true')
     return parser.parse_args()
 
@@ -197,11 +219,11 @@ def main() -> None:
     inputs, samples = make_batch(args.batch, args.size, args.text_dim)
     variants = {}
     for config in configs:
-        for name, model_cfg in method_models(config).items():
+        for name, (model_cfg, optim_cfg) in method_models(config).items():
             for precision in args.precisions:
                 torch.manual_seed(0)
-                variants[(name, precision)] = Variant(model_cfg, precision,
-                                                      inputs, samples)
+                variants[(name, precision)] = Variant(
+                    model_cfg, optim_cfg, precision, inputs, samples)
     for _ in range(args.warmup):
         for v in variants.values():
             v.step()

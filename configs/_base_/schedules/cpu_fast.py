@@ -2,7 +2,11 @@
 # the forward pass under bf16 autocast (AutocastOptimWrapper; weights,
 # gradients and AdamW states stay fp32) and channels-last convolutions
 # (ChannelsLastHook). Evaluation runs in fp32. The same configs use it on a
-# GPU. tools/analysis/speed_train_step.py measures the step per method.
+# GPU. The optimiser runs PyTorch's fused kernel (one pass over all
+# parameters instead of a loop of small ops per tensor).
+# tools/analysis/speed_train_step.py measures the step per method.
 _base_ = ['./cpu_mini.py']
-optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16')
+optim_wrapper = dict(
+    type='AutocastOptimWrapper', dtype='bfloat16',
+    optimizer=dict(fused=True))
 custom_hooks = [dict(type='ChannelsLastHook')]

@@ -1,19 +1,18 @@
 """TransUNet's cascaded upsampler as an mmseg decode head."""
 from typing import List, Optional, Sequence
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ..utils import DoubleConv
+from .decode_head import DecodeHead
+from ..utils import DoubleConv, concat_channels
 
 
 @MODELS.register_module()
-class CascadedUpsamplerHead(BaseDecodeHead):
+class CascadedUpsamplerHead(DecodeHead):
     """The cascaded upsampler (CUP) of TransUNet (Chen et al., 2021).
 
     Takes the features of :class:`TransUNetEncoder`, finest first: skips,
@@ -102,7 +101,7 @@ class CascadedUpsamplerHead(BaseDecodeHead):
             skip = skips[i] if i < len(skips) else None
             x = self._upsample(x, skip)
             if skip is not None:
-                x = torch.cat([x, skip], dim=1)
+                x = concat_channels([x, skip])
             x = block(x)
         return x
 

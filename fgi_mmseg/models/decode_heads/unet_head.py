@@ -3,15 +3,15 @@ from typing import List
 
 import torch
 import torch.nn.functional as F
-from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ..utils import DoubleConv
+from .decode_head import DecodeHead
+from ..utils import DoubleConv, concat_channels
 
 
 @MODELS.register_module()
-class UNetHead(BaseDecodeHead):
+class UNetHead(DecodeHead):
     """UNet decoder: upsample, concatenate the skip, two convs, per scale.
 
     Takes the multi-scale features of :class:`UNetEncoder` (or of a neck
@@ -51,7 +51,7 @@ class UNetHead(BaseDecodeHead):
         for i in range(len(feats) - 2, -1, -1):
             x = F.interpolate(x, size=feats[i].shape[-2:], mode='bilinear',
                               align_corners=self.align_corners)
-            x = self.blocks[i](torch.cat([feats[i], x], dim=1))
+            x = self.blocks[i](concat_channels([feats[i], x]))
         return x
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
