@@ -71,14 +71,16 @@ from fgi_mmseg.utils.io import write_bytes_atomic  # noqa: E402
 
 # Options that turn the benchmark configs (cpu_fast) into an earlier
 # protocol, so that its rows can be reproduced: cpu_mini is the same
-# schedule in fp32, NCHW, with 2 persistent dataloader workers.
+# schedule in fp32, NCHW, the plain (unfused) optimiser kernel, with 2
+# persistent dataloader workers.
 _WORKERS = [f'{loader}.{key}={value}'
             for loader in ('train_dataloader', 'val_dataloader',
                            'test_dataloader')
             for key, value in (('num_workers', 2),
                                ('persistent_workers', True))]
 PROTOCOL_OPTIONS = dict(
-    cpu_mini=['optim_wrapper.dtype=float32', 'custom_hooks=[]'] + _WORKERS)
+    cpu_mini=['optim_wrapper.dtype=float32', 'custom_hooks=[]',
+              'optim_wrapper.optimizer.fused=False'] + _WORKERS)
 
 
 def _best_val(checkpoint: str) -> Optional[float]:
