@@ -2,6 +2,8 @@ import pytest
 import torch
 
 from fgi_mmseg.models.necks import TextVisionFusion, TextVisionFusionNeck
+from fgi_mmseg.models.necks.text_vision_fusion_neck import \
+    few_key_attention
 
 
 def _feats(size):
@@ -66,3 +68,33 @@ def test_positional_embedding_follows_the_input_size():
 def test_bad_fusion_index():
     with pytest.raises(ValueError, match=r'fusion_indices \[3\]'):
         TextVisionFusionNeck([4, 8, 16], 6, fusion_indices=(3, ))
+
+
+@pytest.mark.parametrize('channels', [8, 24, 48])
+def test_few_key_attention_equals_multihead_attention(channels):
+    torch.manual_seed(0)
+    fusion = TextVisionFusion(channels, 6, num_heads=max(1, channels // 8))
+    attn = fusion.attn
+    torch.nn.init.normal_(attn.in_proj_bias)  # non-zero biases
+    torch.nn.init.normal_(attn.out_proj.bias)
+    query = torch.randn(3, 20, channels, requires_grad=True)
+    text = torch.randn(3, 5, 6)
+    padding = torch.tensor([[False] * 5, [False] * 3 + [True] * 2,
+                            [True] * 5])  # the last sample: no keys
+    ours = few_key_attention(attn, query, text, text, padding)
+    theirs, _ = attn(query, text, text, key_padding_mask=padding,
+                     need_weights=False)
+    torch.testing.assert_close(ours[:2], theirs[:2], rtol=1e-5, atol=1e-5)
+    # No keys: attends to nothing, the output is out_proj's bias.
+    torch.testing.assert_close(ours[2], attn.out_proj.bias.expand(20, -1))
+    grad = torch.randn_like(ours)
+    g_ours, = torch.autograd.grad(ours[:2], query, grad[:2])
+    g_theirs, = torch.autograd.grad(theirs[:2], query, grad[:2])
+    torch.testing.assert_close(g_ours, g_theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_few_key_attention_rejects_what_it_does_not_implement():
+    attn = torch.nn.MultiheadAttention(8, 2, batch_first=True)  # kdim == E
+    with pytest.raises(ValueError, match='kdim/vdim'):
+        few_key_attention(attn, torch.randn(1, 4, 8), torch.randn(1, 2, 8),
+                          torch.randn(1, 2, 8))
