@@ -56,10 +56,13 @@ PRECISIONS = ('fp32', 'bf16', 'fp32+cl', 'bf16+cl', FAST)
 def method_models(config: str) -> Dict[str, tuple]:
     """``{name: (model cfg, optim_wrapper cfg)}`` of a benchmark config.
 
-    FGI has two networks, each with its stage's optimiser.
+    FGI has two networks, each with its stage's optimiser; nnU-Net configs
+    (trained by nnunetv2, ``tools/analysis/speed_nnunet_step.py``) none.
     """
     cfg = Config.fromfile(config)
     method = osp.splitext(osp.basename(config))[0]
+    if 'nnunet' in cfg:
+        return {}
     if not is_two_stage(cfg):
         return {method: (cfg.model, cfg.optim_wrapper)}
     stages = {s: stage_config(cfg, s) for s in ('teacher', 'student')}
