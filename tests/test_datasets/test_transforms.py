@@ -142,6 +142,23 @@ def test_pack_gaze_fields_and_text():
     assert data_sample.metainfo['sample_id'] == 's1'
 
 
+def test_pack_puts_the_text_in_without_another_copy():
+    sample = _gaze_sample()
+    sample['text_embed'] = np.ones((3, 4), np.float32)
+    sample['text_embed_flips'] = {'none': sample['text_embed'],
+                                  'horizontal': np.zeros((3, 4), np.float32)}
+    data_sample = PackGazeSegInputs()(sample)['data_samples']
+    # Views of the sample's arrays (the cached pipeline head already
+    # copied them): no per-sample deep copy of five L x C tensors.
+    assert np.shares_memory(data_sample.text_embed.numpy(),
+                            sample['text_embed'])
+    flips = data_sample.text_embed_flips
+    assert set(flips) == {'none', 'horizontal'}
+    assert np.shares_memory(flips['horizontal'].numpy(),
+                            sample['text_embed_flips']['horizontal'])
+    assert 'text_embed' in data_sample.metainfo_keys()
+
+
 def test_pack_names_the_heatmap_file_only_when_there_is_one():
     # The panel hook reads the file of a case whose pipeline loads no
     # heatmap from the meta information.

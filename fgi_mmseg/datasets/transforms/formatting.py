@@ -56,13 +56,15 @@ class PackGazeSegInputs(PackSegInputs):
             data = torch.from_numpy(
                 np.ascontiguousarray(array[None].astype(dtype)))
             data_sample.set_field(PixelData(data=data), field)
+        # set_field, not set_metainfo: the tensors are new (views of this
+        # sample's arrays), and set_metainfo would deep-copy them again.
         if 'text_embed' in results:
-            data_sample.set_metainfo(
-                dict(text_embed=torch.from_numpy(results['text_embed'])))
+            data_sample.set_field(torch.from_numpy(results['text_embed']),
+                                  'text_embed', field_type='metainfo')
         if 'text_embed_flips' in results:
             # For flips after packing (GazeSegDataPreProcessor.batch_flip).
-            data_sample.set_metainfo(dict(text_embed_flips={
+            data_sample.set_field({
                 key: torch.from_numpy(value)
                 for key, value in results['text_embed_flips'].items()
-            }))
+            }, 'text_embed_flips', field_type='metainfo')
         return packed

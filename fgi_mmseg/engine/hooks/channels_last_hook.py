@@ -71,9 +71,9 @@ class ChannelsLastHook(Hook):
     kernels when the input *or* the weight is channels-last, and their
     outputs stay channels-last, so converting the weights once is enough:
     the NCHW batch is converted by the first convolution. With bf16
-    autocast (``AutocastOptimWrapper``) this measured 0.44x the fp32 step
-    of the benchmark UNet on this project's 2-core CPU
-    (``tools/analysis/speed_train_step.py``).
+    autocast (``AutocastOptimWrapper``) and the rest of ``cpu_fast`` the
+    benchmark UNet's step measured 0.39-0.46x its fp32 step on this
+    project's 2-core CPU (``tools/analysis/speed_train_step.py``).
 
     The conversion runs after weights are initialised or loaded (mmengine
     calls ``before_run`` before that), and again before each loop, since a
