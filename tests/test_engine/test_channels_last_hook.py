@@ -7,11 +7,7 @@ import torch.nn as nn
 from mmcv.cnn import ConvWS2d
 
 from fgi_mmseg.engine import ChannelsLastHook
-
-
-def _is_channels_last(t):
-    return t.is_contiguous(memory_format=torch.channels_last) and \
-        not t.is_contiguous()
+from fgi_mmseg.models.utils import is_channels_last
 
 
 def test_converts_convolutions_but_not_ws_convs_or_other_params():
@@ -22,8 +18,8 @@ def test_converts_convolutions_but_not_ws_convs_or_other_params():
     ref = model(x)
     params = [p for p in model.parameters()]
     ChannelsLastHook().before_train(SimpleNamespace(model=model))
-    assert _is_channels_last(model[0].weight)
-    assert _is_channels_last(model[3].weight)
+    assert is_channels_last(model[0].weight)
+    assert is_channels_last(model[3].weight)
     assert model[2].weight.is_contiguous()  # ConvWS2d views its weight
     assert model.pos.is_contiguous()
     # Same parameter objects: an optimiser built before keeps working.
@@ -32,11 +28,11 @@ def test_converts_convolutions_but_not_ws_convs_or_other_params():
 
 
 def _record_input_format(module, args):
-    module.input_channels_last = _is_channels_last(args[0])
+    module.input_channels_last = is_channels_last(args[0])
 
 
 def _record_output_format(module, args, output):
-    module.output_channels_last = _is_channels_last(output)
+    module.output_channels_last = is_channels_last(output)
 
 
 def test_narrow_batch_norms_run_nchw_with_the_same_results():
@@ -68,7 +64,7 @@ def test_narrow_batch_norms_run_nchw_with_the_same_results():
     torch.testing.assert_close(model[1].running_mean, ref[1].running_mean)
     torch.testing.assert_close(model[0].weight.grad, ref[0].weight.grad,
                                rtol=1e-4, atol=1e-5)
-    assert _is_channels_last(model[0].weight.grad)
+    assert is_channels_last(model[0].weight.grad)
     assert set(model.state_dict()) == set(ref.state_dict())
 
 

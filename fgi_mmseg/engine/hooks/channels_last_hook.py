@@ -32,7 +32,7 @@ def _channels_last_output(module: nn.Module, args: tuple, output: Tensor):
 def _needs_nchw(module: nn.Module) -> bool:
     return isinstance(module, _BatchNorm) and \
         module.num_features % CPU_CHANNEL_VECTOR != 0 and \
-        not getattr(module, '_fgi_nchw_hooks', False)
+        _nchw_input not in module._forward_pre_hooks.values()
 
 
 def convert_to_channels_last(model: nn.Module) -> nn.Module:
@@ -56,7 +56,6 @@ def convert_to_channels_last(model: nn.Module) -> nn.Module:
             module.weight.data = module.weight.data.contiguous(
                 memory_format=torch.channels_last)
         elif _needs_nchw(module):
-            module._fgi_nchw_hooks = True
             module._fgi_to_nchw = False
             module.register_forward_pre_hook(_nchw_input)
             module.register_forward_hook(_channels_last_output)
