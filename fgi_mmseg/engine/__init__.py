@@ -3,7 +3,7 @@ from .checkpoint import (latest_complete_checkpoint, load_from_local_safe,
                          resolve_resume)
 from .dist import setup_cpu_distributed
 from .hooks import (AtomicCheckpointHook, ChannelsLastHook, FiniteLossHook,
-                    GazePanelHook)
+                    GazePanelHook, RetainFreedMemoryHook)
 from .optimizers import AutocastOptimWrapper
 from .runners import TwoStageRunner
 
@@ -11,4 +11,4 @@ __all__ = ['load_from_local_safe', 'latest_complete_checkpoint',
            'resolve_resume',
            'AtomicCheckpointHook', 'FiniteLossHook', 'setup_cpu_distributed',
            'AutocastOptimWrapper', 'ChannelsLastHook', 'GazePanelHook',
-           'TwoStageRunner']
+           'RetainFreedMemoryHook', 'TwoStageRunner']

@@ -3,13 +3,16 @@
 Every method's network and optimiser are built from its benchmark config
 (so the step is the one that trains), in plain fp32 (the ``cpu_mini``
 step) and as ``cpu_fast`` trains it (``AutocastOptimWrapper`` bf16
-autocast, ``ChannelsLastHook``, the fused optimiser kernel), and all
-variants take the same synthetic batch (image, every gaze pseudo-mask
-field, ground truth and padded text tokens) in one process. The variants
-are *interleaved*: round r times one step of A, B, C, ... in turn, so a
-load that comes and goes on the machine shifts every variant alike;
-medians and the interquartile range over rounds are reported, and the
-ratio of each method's fast step to its fp32 one.
+autocast, ``ChannelsLastHook``, the fused optimiser kernel,
+``RetainFreedMemoryHook``'s allocator setting), and all variants take the
+same synthetic batch (image, every gaze pseudo-mask field, ground truth
+and padded text tokens). The variants are *interleaved*: round r times
+one step of A, B, C, ... in turn, so a load that comes and goes on the
+machine shifts every variant alike; medians and the interquartile range
+over rounds are reported, and the ratio of each method's fast step to its
+fp32 one. The allocator setting is process-wide, so the variants of each
+allocator live in a worker process of their own and the rounds step one
+worker at a time (``--allocator``).
 
 FGI contributes two networks: its teacher (stage 1) and its student stage
 (the student plus the frozen teacher, whose outputs are cached per input
@@ -25,6 +28,7 @@ Example::
 import argparse
 import copy
 import glob
+import multiprocessing as mp
 import os.path as osp
 import random
 import statistics
@@ -48,8 +52,11 @@ from fgi_mmseg.engine.config_derivation import (is_two_stage,  # noqa: E402
                                                  stage_config)
 from fgi_mmseg.engine.hooks import convert_to_channels_last  # noqa: E402
 from fgi_mmseg.models.utils import darm_mask  # noqa: E402
+from fgi_mmseg.utils.malloc import retain_freed_memory  # noqa: E402
 
 FAST = 'cpu_fast'  # the config as it trains: bf16 + CL + its optimiser
+# Allocators: glibc's defaults, or RetainFreedMemoryHook's setting.
+GLIBC, RETAIN = 'glibc', 'retain'
 PRECISIONS = ('fp32', 'bf16', 'fp32+cl', 'bf16+cl', FAST)
 
 
@@ -202,15 +209,56 @@ def parse_args() -> argparse.Namespace:
                         help='bf16: AutocastOptimWrapper; +cl: channels-last '
                         '(ChannelsLastHook); cpu_fast: the config as it '
                         'trains (bf16 + cl + its optimiser options)')
+    parser.add_argument('--allocator', default='protocol',
+                        choices=('protocol', GLIBC, RETAIN),
+                        help='protocol: cpu_fast with the allocator setting '
+                        'of RetainFreedMemoryHook, the rest with glibc\'s '
+                        'defaults (as they train); glibc or retain: every '
+                        'variant with that one')
     parser.add_argument('--no-darm', action='store_true')
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
+def allocator_of(precision: str, choice: str) -> str:
+    """The allocator a variant runs with: its protocol's, or ``choice``."""
+    if choice != 'protocol':
+        return choice
+    return RETAIN if precision == FAST else GLIBC
+
+
+def serve(conn, allocator: str, specs: List[tuple], args) -> None:
+    """A worker process: build ``specs``' variants, step one per request.
+
+    The allocator setting is process-wide (:mod:`fgi_mmseg.utils.malloc`),
+    so variants that train with different allocators live in different
+    processes; the parent asks one at a time, so they never share the
+    cores.
+    """
+    if allocator == RETAIN and not retain_freed_memory():
+        raise SystemExit('--allocator retain needs glibc')
     if args.threads:
         torch.set_num_threads(args.threads)
     init_default_scope('mmseg')
+    inputs, samples = make_batch(args.batch, args.size, args.text_dim)
+    models = {}
+    variants = {}
+    for config, name, precision in specs:
+        if config not in models:
+            models[config] = method_models(config)
+        model_cfg, optim_cfg = models[config][name]
+        torch.manual_seed(0)
+        variants[(name, precision)] = Variant(model_cfg, optim_cfg,
+                                              precision, inputs, samples)
+    conn.send(torch.get_num_threads())
+    while True:
+        key = conn.recv()
+        if key is None:
+            return
+        conn.send(variants[key].step())
+
+
+def main() -> None:
+    args = parse_args()
     configs = sorted(glob.glob(
         osp.join(REPO, 'configs', 'benchmark', args.dataset, '*.py')))
     if args.methods:
@@ -219,37 +267,59 @@ def main() -> None:
     if not configs:
         raise SystemExit(f'no configs under configs/benchmark/'
                          f'{args.dataset}/ for {args.methods}')
-    inputs, samples = make_batch(args.batch, args.size, args.text_dim)
-    variants = {}
+    specs: Dict[str, List[tuple]] = {}
+    order = []  # (name, precision), in round order
     for config in configs:
-        for name, (model_cfg, optim_cfg) in method_models(config).items():
+        for name in method_models(config):
             for precision in args.precisions:
-                torch.manual_seed(0)
-                variants[(name, precision)] = Variant(
-                    model_cfg, optim_cfg, precision, inputs, samples)
-    for _ in range(args.warmup):
-        for v in variants.values():
-            v.step()
-    for _ in range(args.rounds):
-        for v in variants.values():
-            v.times.append(v.step())
+                allocator = allocator_of(precision, args.allocator)
+                specs.setdefault(allocator, []).append(
+                    (config, name, precision))
+                order.append((name, precision, allocator))
+    context = mp.get_context('spawn')  # a fresh allocator per worker
+    workers = {}
+    for allocator, group in specs.items():
+        parent, child = context.Pipe()
+        process = context.Process(target=serve,
+                                  args=(child, allocator, group, args))
+        process.start()
+        workers[allocator] = (parent, process)
+    threads = {a: conn.recv() for a, (conn, _) in workers.items()}
+    times: Dict[tuple, List[float]] = {key: [] for key in order}
+    for r in range(args.warmup + args.rounds):
+        for name, precision, allocator in order:
+            conn = workers[allocator][0]
+            conn.send((name, precision))
+            elapsed = conn.recv()
+            if r >= args.warmup:
+                times[(name, precision, allocator)].append(elapsed)
+    for conn, process in workers.values():
+        conn.send(None)
+        process.join()
     print(f'batch {args.batch}, {args.size} x {args.size}, '
-          f'{torch.get_num_threads()} threads, {args.rounds} interleaved '
-          f'rounds of {len(variants)} variants (ms/step: median [IQR])')
+          f'{max(threads.values())} threads, {args.rounds} interleaved '
+          f'rounds of {len(order)} variants (ms/step: median [IQR]); '
+          f'allocator: ' + ', '.join(
+              f'{p} {allocator_of(p, args.allocator)}'
+              for p in args.precisions))
     header = ''.join(f'{p:>21s}' for p in args.precisions)
     print(f'  {"network":<24s}{header}  (ratio to {args.precisions[0]})')
-    names = dict.fromkeys(name for name, _ in variants)
+    names = dict.fromkeys(name for name, _, _ in order)
     for name in names:
         cells, medians = [], []
         for precision in args.precisions:
-            times = [t * 1000 for t in variants[(name, precision)].times]
-            low, high = quartiles(times)
-            medians.append(statistics.median(times))
+            step = times[(name, precision,
+                          allocator_of(precision, args.allocator))]
+            step = [t * 1000 for t in step]
+            low, high = quartiles(step)
+            medians.append(statistics.median(step))
             cells.append(f'{medians[-1]:7.1f} [{low:5.0f}-{high:5.0f}]')
         ratios = ' '.join(f'{m / medians[0]:.2f}x' for m in medians[1:])
         print(f'  {name:<24s}' + ''.join(f'{c:>21s}' for c in cells) +
               f'  {ratios}')
     if not args.no_darm:
+        if args.threads:
+            torch.set_num_threads(args.threads)
         fast, slow = bench_darm()
         print(f'DARM at 224 x 224, batch 8: vectorised {fast * 1000:.1f} '
               f'ms, Python-loop reference {slow * 1000:.1f} ms, '
