@@ -25,7 +25,9 @@ def test_fgi_config_moves_its_flips_to_the_batch():
     assert cfg.train_dataloader.num_workers >= 2
     assert cfg.env_cfg.cudnn_benchmark
     assert cfg.optim_wrapper.type == 'AutocastOptimWrapper'
-    assert [h.type for h in cfg.custom_hooks] == ['ChannelsLastHook']
+    # cpu_fast's hooks, ChannelsLastHook not added a second time.
+    assert [h.type for h in cfg.custom_hooks] == [
+        'ChannelsLastHook', 'RetainFreedMemoryHook']
 
 
 def test_paper_config_gets_bf16_and_channels_last():
