@@ -271,3 +271,36 @@ def test_kvasir_gt_against_itself():
     assert m['Dice'] == pytest.approx(100.0)
     assert m['HD95'] == pytest.approx(0.0)
     assert m['ASD'] == pytest.approx(0.0)
+
+
+def _blobs(rng, shape, count):
+    """A mask of ``count`` random discs and boxes, some at the border."""
+    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    mask = np.zeros(shape, dtype=bool)
+    for _ in range(count):
+        cy, cx = rng.integers(0, shape[0]), rng.integers(0, shape[1])
+        r = rng.integers(1, max(shape) // 4)
+        if rng.random() < 0.5:
+            mask |= (yy - cy)**2 + (xx - cx)**2 <= r * r
+        else:
+            mask[cy:cy + r, cx:cx + 2 * r] = True
+    return mask
+
+
+@pytest.mark.parametrize('seed', range(12))
+def test_distances_equal_medpys(seed):
+    # Bit-equal to medpy's hd95/assd: same surfaces, same distances, same
+    # order; masks touching the image border included.
+    from medpy.metric import binary as medpy_binary
+
+    from fgi_mmseg.evaluation.metrics.medical_seg_metric import \
+        surface_distances
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(20, 90)), int(rng.integers(20, 90)))
+    pred = _blobs(rng, shape, int(rng.integers(1, 4)))
+    gt = _blobs(rng, shape, int(rng.integers(1, 4)))
+    if seed == 0:
+        pred[0, :], gt[:, -1] = True, True  # whole border rows/columns
+    d = surface_distances(pred, gt)
+    assert np.percentile(d, 95) == medpy_binary.hd95(pred, gt)
+    assert d.mean() == medpy_binary.assd(pred, gt)

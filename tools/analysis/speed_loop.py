@@ -8,9 +8,17 @@ iterations and times, per iteration, the whole iteration and the model's
 first epoch decodes every image). Two models run in the same process: a
 tiny one (widths 2, so the overhead dominates) and the config's own.
 
+``--stage teacher`` times a two-stage config's teacher stage (the student
+stage needs a trained teacher), with the config's model only.
+``--allocator glibc`` drops the config's ``RetainFreedMemoryHook`` (the
+allocator setting is process-wide, so an A/B takes two processes: run
+both in turn, A B A B).
+
 Example::
 
     python tools/analysis/speed_loop.py configs/benchmark/kvasir/unet_gaze.py
+    python tools/analysis/speed_loop.py configs/benchmark/kvasir/fgi.py \\
+        --stage teacher --allocator glibc
 """
 import argparse
 import copy
@@ -28,8 +36,8 @@ from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 import fgi_mmseg  # noqa: F401,E402
-from fgi_mmseg.engine.config_derivation import \
-    prepare_config  # noqa: E402
+from fgi_mmseg.engine.config_derivation import (is_two_stage,  # noqa: E402
+                                                 prepare_config, stage_config)
 
 
 class IterationTimer(Hook):
@@ -96,14 +104,30 @@ def main() -> None:
     parser.add_argument('--iters', type=int, default=300)
     parser.add_argument('--skip', type=int, default=120,
                         help='first iterations left out (cache filling)')
+    parser.add_argument('--stage', choices=('teacher', ),
+                        help='a two-stage config\'s teacher stage')
+    parser.add_argument('--allocator', choices=('config', 'glibc'),
+                        default='config',
+                        help='glibc: without RetainFreedMemoryHook')
     args = parser.parse_args()
     if args.iters <= args.skip + 10:
         raise SystemExit('--iters must exceed --skip by more than 10')
     with tempfile.TemporaryDirectory() as work_dir:
         cfg = prepare_config(args.config, work_dir)
+        if is_two_stage(cfg) != bool(args.stage):
+            raise SystemExit(f'{args.config}: --stage teacher is for two-'
+                             f'stage configs, and they need it')
+        if args.stage:
+            cfg = stage_config(cfg, args.stage)
+            cfg.work_dir = work_dir
+        if args.allocator == 'glibc':
+            cfg.custom_hooks = [h for h in cfg.get('custom_hooks') or []
+                                if h['type'] != 'RetainFreedMemoryHook']
+        models = [('config', cfg.model)]
+        if not args.stage:
+            models.insert(0, ('tiny (widths 2)', tiny(cfg.model)))
         results = {}
-        for name, model in (('tiny (widths 2)', tiny(cfg.model)),
-                            ('config', cfg.model)):
+        for name, model in models:
             run_cfg = copy.deepcopy(cfg)
             run_cfg.model = model
             results[name] = run(run_cfg, args.iters, args.skip)
@@ -114,10 +138,11 @@ def main() -> None:
     for name, r in results.items():
         print(f'  {name:<18s} {r["iteration"]:10.2f} {r["step"]:11.2f} '
               f'{r["overhead"]:9.2f}')
-    share = results['tiny (widths 2)']['overhead'] / \
-        results['config']['step']
-    print(f'loop overhead (tiny model) / the config\'s train_step: '
-          f'{100 * share:.1f} % (target < 5 %)')
+    if 'tiny (widths 2)' in results:
+        share = results['tiny (widths 2)']['overhead'] / \
+            results['config']['step']
+        print(f'loop overhead (tiny model) / the config\'s train_step: '
+              f'{100 * share:.1f} % (target < 5 %)')
 
 
 if __name__ == '__main__':

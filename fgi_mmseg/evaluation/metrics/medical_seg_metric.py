@@ -8,16 +8,53 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from medpy.metric import binary as medpy_binary
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from prettytable import PrettyTable
+from scipy.ndimage import (binary_erosion, distance_transform_edt,
+                           generate_binary_structure)
 
 from mmseg.registry import METRICS
 
 from fgi_mmseg.utils.io import write_bytes_atomic
 
 _UNDEFINED_DISTANCE_MODES = ('exclude', 'diagonal')
+# medpy's surface: a mask XOR its erosion by the 4-connected cross.
+_CROSS = generate_binary_structure(2, 1)
+
+
+def surface_distances(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """Distances from each mask's surface pixels to the other's surface.
+
+    The pooled distances of both directions, as
+    :func:`medpy.metric.binary.hd95` and :func:`~medpy.metric.binary.assd`
+    compute them (``np.percentile(d, 95)`` and ``d.mean()`` give those
+    values exactly), in one pass instead of one per metric, and on the
+    masks' bounding box grown by one pixel: every surface pixel lies in it,
+    the grown rim is background (or the image border, where erosion sees
+    background either way), so erosions and nearest-surface distances are
+    those of the whole image, at a fraction of the distance transforms'
+    cost for the usual small lesion in a large image.
+
+    Args:
+        pred (np.ndarray): HxW boolean mask, not empty.
+        gt (np.ndarray): HxW boolean mask, not empty.
+
+    Returns:
+        np.ndarray: The surface distances of ``pred`` to ``gt``, then of
+        ``gt`` to ``pred``, in pixels.
+    """
+    rows = np.flatnonzero((pred | gt).any(axis=1))
+    cols = np.flatnonzero((pred | gt).any(axis=0))
+    box = (slice(max(rows[0] - 1, 0), rows[-1] + 2),
+           slice(max(cols[0] - 1, 0), cols[-1] + 2))
+    pred, gt = pred[box], gt[box]
+    pred_surface = pred ^ binary_erosion(pred, structure=_CROSS)
+    gt_surface = gt ^ binary_erosion(gt, structure=_CROSS)
+    return np.concatenate([
+        distance_transform_edt(~gt_surface)[pred_surface],
+        distance_transform_edt(~pred_surface)[gt_surface]
+    ])
 
 
 @METRICS.register_module()
@@ -36,9 +73,10 @@ class MedicalSegMetric(BaseMetric):
     * ``Dice = 2|P∩G| / (|P| + |G|)`` and ``IoU = |P∩G| / |P∪G|``, reported
       in percent.
     * ``HD95`` (95th percentile of the symmetric Hausdorff distance) and
-      ``ASD`` (average symmetric surface distance) from
-      :func:`medpy.metric.binary.hd95` and :func:`medpy.metric.binary.assd`,
-      in pixels (surfaces are the 1-pixel borders obtained by binary erosion
+      ``ASD`` (average symmetric surface distance) as
+      :func:`medpy.metric.binary.hd95` and :func:`medpy.metric.binary.assd`
+      define them (:func:`surface_distances`, tested equal to medpy), in
+      pixels (surfaces are the 1-pixel borders obtained by binary erosion
       with connectivity 1). Note that medpy's ``assd`` averages the pooled
       distances of both directions, not the two directional means.
 
@@ -134,9 +172,9 @@ class MedicalSegMetric(BaseMetric):
         dice = 2.0 * inter / total
         iou = inter / union
         if pred_fg.any() and gt_fg.any():
-            # medpy raises on an empty mask, so it is only called here.
-            hd95 = float(medpy_binary.hd95(pred_fg, gt_fg))
-            asd = float(medpy_binary.assd(pred_fg, gt_fg))
+            distances = surface_distances(pred_fg, gt_fg)
+            hd95 = float(np.percentile(distances, 95))
+            asd = float(distances.mean())
         elif self.undefined_distance == 'diagonal':
             # No surface to measure against: charge the largest distance
             # possible inside the image.
