@@ -129,7 +129,6 @@ class Variant:
             optim_cfg['optimizer'].pop('fused', None)
         self.wrapper = build_optim_wrapper(self.model, optim_cfg)
         self.inputs, self.samples = inputs, samples
-        self.times: List[float] = []
 
     def step(self) -> float:
         start = time.perf_counter()
@@ -268,7 +267,7 @@ def main() -> None:
         raise SystemExit(f'no configs under configs/benchmark/'
                          f'{args.dataset}/ for {args.methods}')
     specs: Dict[str, List[tuple]] = {}
-    order = []  # (name, precision), in round order
+    order = []  # (name, precision, allocator), in round order
     for config in configs:
         for name in method_models(config):
             for precision in args.precisions:
@@ -280,17 +279,26 @@ def main() -> None:
     workers = {}
     for allocator, group in specs.items():
         parent, child = context.Pipe()
-        process = context.Process(target=serve,
+        process = context.Process(target=serve, daemon=True,
                                   args=(child, allocator, group, args))
         process.start()
+        child.close()  # so that a failed worker's pipe reads as closed
         workers[allocator] = (parent, process)
-    threads = {a: conn.recv() for a, (conn, _) in workers.items()}
+
+    def ask(allocator: str, request=None):
+        conn = workers[allocator][0]
+        if request is not None:
+            conn.send(request)
+        try:
+            return conn.recv()
+        except EOFError:  # the worker printed its error
+            raise SystemExit(f'the {allocator} worker process failed')
+
+    threads = {a: ask(a) for a in workers}
     times: Dict[tuple, List[float]] = {key: [] for key in order}
     for r in range(args.warmup + args.rounds):
         for name, precision, allocator in order:
-            conn = workers[allocator][0]
-            conn.send((name, precision))
-            elapsed = conn.recv()
+            elapsed = ask(allocator, (name, precision))
             if r >= args.warmup:
                 times[(name, precision, allocator)].append(elapsed)
     for conn, process in workers.values():
