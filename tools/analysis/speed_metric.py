@@ -7,7 +7,8 @@ and run two distance transforms over the whole image.
 computes the pooled distances once, on the masks' bounding box. Both are
 timed on a split's ground-truth masks at their original size, each scored
 against itself shifted and eroded (a prediction of the usual quality), in
-interleaved rounds; the results are checked equal.
+interleaved rounds; the results are checked equal. Needs medpy
+(``requirements/tests.txt``: the library itself no longer uses it).
 
 Example::
 
