@@ -1,7 +1,7 @@
 """RetainFreedMemoryHook: applies the allocator setting once per run."""
-import logging
 from types import SimpleNamespace
 
+import pytest
 from mmengine.config import Config
 
 from fgi_mmseg.engine import RetainFreedMemoryHook
@@ -10,10 +10,9 @@ from tests.conftest import REPO
 
 
 def _runner(records):
-    logger = logging.getLogger('test_retain_freed_memory_hook')
-    logger.info = lambda msg: records.append(('info', msg))
-    logger.warning = lambda msg: records.append(('warning', msg))
-    return SimpleNamespace(logger=logger)
+    return SimpleNamespace(logger=SimpleNamespace(
+        info=lambda msg: records.append(('info', msg)),
+        warning=lambda msg: records.append(('warning', msg))))
 
 
 def test_before_run_applies_the_threshold_and_says_so(monkeypatch):
@@ -38,3 +37,8 @@ def test_cpu_fast_protocol_uses_it():
     cfg = Config.fromfile(REPO / 'configs/benchmark/kvasir/unet_gaze.py')
     types = [h['type'] for h in cfg.custom_hooks]
     assert types == ['ChannelsLastHook', 'RetainFreedMemoryHook']
+
+
+def test_a_threshold_glibc_would_refuse_fails_when_the_hook_is_built():
+    with pytest.raises(ValueError, match='mmap_threshold'):
+        RetainFreedMemoryHook(mmap_threshold=64 * 1024 * 1024)

@@ -287,20 +287,63 @@ def _blobs(rng, shape, count):
     return mask
 
 
-@pytest.mark.parametrize('seed', range(12))
-def test_distances_equal_medpys(seed):
-    # Bit-equal to medpy's hd95/assd: same surfaces, same distances, same
-    # order; masks touching the image border included.
+def _ring(shape, cy, cx, inner, outer):
+    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    r2 = (yy - cy)**2 + (xx - cx)**2
+    return (r2 <= outer * outer) & (r2 > inner * inner)
+
+
+def _assert_equal_to_medpy(pred, gt):
+    # Bit-equal: same surfaces, same distances, in the same order.
     from medpy.metric import binary as medpy_binary
 
     from fgi_mmseg.evaluation.metrics.medical_seg_metric import \
         surface_distances
+    d = surface_distances(pred, gt)
+    assert np.percentile(d, 95) == medpy_binary.hd95(pred, gt)
+    assert d.mean() == medpy_binary.assd(pred, gt)
+
+
+@pytest.mark.parametrize('seed', range(12))
+def test_distances_equal_medpys(seed):
+    # Random blobs and boxes, some touching the image border.
     rng = np.random.default_rng(seed)
     shape = (int(rng.integers(20, 90)), int(rng.integers(20, 90)))
     pred = _blobs(rng, shape, int(rng.integers(1, 4)))
     gt = _blobs(rng, shape, int(rng.integers(1, 4)))
     if seed == 0:
         pred[0, :], gt[:, -1] = True, True  # whole border rows/columns
-    d = surface_distances(pred, gt)
-    assert np.percentile(d, 95) == medpy_binary.hd95(pred, gt)
-    assert d.mean() == medpy_binary.assd(pred, gt)
+    _assert_equal_to_medpy(pred, gt)
+
+
+def test_distances_of_a_small_lesion_in_a_large_image():
+    # The case the bounding-box crop is for: a few % of a 500 x 600 image.
+    shape = (500, 600)
+    gt = _ring(shape, 300, 420, 0, 30)
+    pred = _ring(shape, 305, 410, 0, 26)
+    pred[310:330, 380:470] = True
+    _assert_equal_to_medpy(pred, gt)
+
+
+def test_distances_of_masks_with_holes():
+    # A ring's inner border is surface too, inside the bounding box.
+    shape = (64, 64)
+    _assert_equal_to_medpy(_ring(shape, 30, 32, 8, 20),
+                           _ring(shape, 33, 30, 4, 18))
+
+
+@pytest.mark.parametrize('shape', [(1, 40), (40, 1)])
+def test_distances_on_one_pixel_wide_images(shape):
+    pred, gt = np.zeros(shape, bool), np.zeros(shape, bool)
+    pred.reshape(-1)[5:15] = True
+    gt.reshape(-1)[10:30] = True
+    _assert_equal_to_medpy(pred, gt)
+
+
+def test_integer_masks_are_foreground_where_nonzero():
+    from fgi_mmseg.evaluation.metrics.medical_seg_metric import \
+        surface_distances
+    pred, gt = box(2, 2, 5, 5), box(4, 3, 6, 6)
+    np.testing.assert_array_equal(
+        surface_distances(pred * 7, gt),
+        surface_distances(pred.astype(bool), gt.astype(bool)))

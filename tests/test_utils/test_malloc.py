@@ -52,6 +52,21 @@ def test_freed_blocks_are_reused_without_page_faults():
     assert retained < default / 20
 
 
-def test_mmap_threshold_above_glibc_limit_is_refused():
-    with pytest.raises(ValueError, match='mmap_threshold'):
-        retain_freed_memory(mmap_threshold=MAX_MMAP_THRESHOLD + 1)
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(mmap_threshold=MAX_MMAP_THRESHOLD + 1), 'mmap_threshold'),
+    (dict(mmap_threshold=0), 'mmap_threshold'),
+    (dict(mmap_threshold=1.5e6), 'mmap_threshold'),
+    (dict(trim_threshold=-2), 'trim_threshold'),
+    (dict(trim_threshold=2**31), 'trim_threshold'),  # would wrap in a C int
+    (dict(top_pad=-1), 'top_pad'),
+])
+def test_out_of_range_settings_are_refused_before_glibc_sees_them(
+        kwargs, name, monkeypatch):
+    monkeypatch.setattr(malloc, '_glibc', lambda: pytest.fail('called'))
+    with pytest.raises(ValueError, match=name):
+        retain_freed_memory(**kwargs)
+
+
+def test_without_glibc_nothing_is_applied(monkeypatch):
+    monkeypatch.setattr(malloc, '_glibc', lambda: None)
+    assert retain_freed_memory() is False

@@ -2,7 +2,8 @@
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-from fgi_mmseg.utils.malloc import MAX_MMAP_THRESHOLD, retain_freed_memory
+from fgi_mmseg.utils.malloc import (MAX_MMAP_THRESHOLD, malloc_settings,
+                                    retain_freed_memory)
 
 
 @HOOKS.register_module()
@@ -22,6 +23,7 @@ class RetainFreedMemoryHook(Hook):
     priority = 'VERY_HIGH'
 
     def __init__(self, mmap_threshold: int = MAX_MMAP_THRESHOLD) -> None:
+        malloc_settings(mmap_threshold)  # a bad config fails when built
         self.mmap_threshold = mmap_threshold
 
     def before_run(self, runner) -> None:

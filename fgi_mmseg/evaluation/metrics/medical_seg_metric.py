@@ -37,13 +37,14 @@ def surface_distances(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     cost for the usual small lesion in a large image.
 
     Args:
-        pred (np.ndarray): HxW boolean mask, not empty.
-        gt (np.ndarray): HxW boolean mask, not empty.
+        pred (np.ndarray): HxW mask (nonzero = foreground), not empty.
+        gt (np.ndarray): HxW mask (nonzero = foreground), not empty.
 
     Returns:
         np.ndarray: The surface distances of ``pred`` to ``gt``, then of
         ``gt`` to ``pred``, in pixels.
     """
+    pred, gt = np.asarray(pred, dtype=bool), np.asarray(gt, dtype=bool)
     rows = np.flatnonzero((pred | gt).any(axis=1))
     cols = np.flatnonzero((pred | gt).any(axis=0))
     box = (slice(max(rows[0] - 1, 0), rows[-1] + 2),
