@@ -24,13 +24,14 @@ import time
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
+import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from medpy.metric import binary as medpy_binary  # noqa: E402
-from mmcv import imread  # noqa: E402
 from scipy.ndimage import binary_erosion  # noqa: E402
 
 from fgi_mmseg.evaluation.metrics.medical_seg_metric import \
     surface_distances  # noqa: E402
+from fgi_mmseg.utils.sample_files import binary_mask, read_image  # noqa: E402
 
 
 def load_pairs(root: str, split: str, num: int) -> list:
@@ -42,7 +43,7 @@ def load_pairs(root: str, split: str, num: int) -> list:
         found = glob.glob(osp.join(root, 'masks', f'{sample_id}.*'))
         if not found:
             raise SystemExit(f'{root}/masks: no mask for {sample_id}')
-        gt = imread(found[0], flag='grayscale') > 127
+        gt = binary_mask(read_image(found[0], cv2.IMREAD_GRAYSCALE))
         pred = binary_erosion(np.roll(gt, (7, -5), axis=(0, 1)),
                               iterations=3)
         if gt.any() and pred.any():
