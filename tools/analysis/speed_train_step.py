@@ -228,6 +228,9 @@ def allocator_of(precision: str, choice: str) -> str:
 def serve(conn, allocator: str, specs: List[tuple], args) -> None:
     """A worker process: build ``specs``' variants, step one per request.
 
+    ``specs`` holds ``(name, precision, model cfg, optim_wrapper cfg)``
+    tuples, parsed once by the parent.
+
     The allocator setting is process-wide (:mod:`fgi_mmseg.utils.malloc`),
     so variants that train with different allocators live in different
     processes; the parent asks one at a time, so they never share the
@@ -239,12 +242,8 @@ def serve(conn, allocator: str, specs: List[tuple], args) -> None:
         torch.set_num_threads(args.threads)
     init_default_scope('mmseg')
     inputs, samples = make_batch(args.batch, args.size, args.text_dim)
-    models = {}
     variants = {}
-    for config, name, precision in specs:
-        if config not in models:
-            models[config] = method_models(config)
-        model_cfg, optim_cfg = models[config][name]
+    for name, precision, model_cfg, optim_cfg in specs:
         torch.manual_seed(0)
         variants[(name, precision)] = Variant(model_cfg, optim_cfg,
                                               precision, inputs, samples)
@@ -269,11 +268,11 @@ def main() -> None:
     specs: Dict[str, List[tuple]] = {}
     order = []  # (name, precision, allocator), in round order
     for config in configs:
-        for name in method_models(config):
+        for name, (model_cfg, optim_cfg) in method_models(config).items():
             for precision in args.precisions:
                 allocator = allocator_of(precision, args.allocator)
                 specs.setdefault(allocator, []).append(
-                    (config, name, precision))
+                    (name, precision, model_cfg, optim_cfg))
                 order.append((name, precision, allocator))
     context = mp.get_context('spawn')  # a fresh allocator per worker
     workers = {}
