@@ -80,3 +80,35 @@ def test_max_items_bounds_the_cache(tmp_path):
 def test_results_without_a_key_field_are_refused():
     with pytest.raises(KeyError, match='key fields'):
         CachedTransforms(HEAD)(dict(seg_fields=[]))
+
+
+def test_copy_results_is_a_deep_copy():
+    import copy
+
+    from fgi_mmseg.datasets.transforms.caching import copy_results
+
+    class Box:
+
+        def __init__(self):
+            self.items = [1]
+
+    objects = np.empty(1, dtype=object)
+    objects[0] = [1]
+    results = dict(img=np.arange(6).reshape(2, 3), seg_fields=['gt'],
+                   shape=(2, 3), nested=dict(flips={'none': np.ones(2)}),
+                   pair=([1], 'a'), objects=objects, box=Box(), none=None)
+    copied = copy_results(results)
+    assert copied.keys() == copy.deepcopy(results).keys()
+    np.testing.assert_array_equal(copied['img'], results['img'])
+    assert not np.shares_memory(copied['img'], results['img'])
+    assert not np.shares_memory(copied['nested']['flips']['none'],
+                                results['nested']['flips']['none'])
+    for key in ('seg_fields', 'pair'):
+        assert copied[key] == results[key] and copied[key] is not \
+            results[key]
+    assert copied['pair'][0] is not results['pair'][0]
+    assert copied['objects'][0] == [1] and \
+        copied['objects'][0] is not objects[0]
+    assert copied['box'] is not results['box'] and \
+        copied['box'].items == [1]
+    assert copied['shape'] == (2, 3) and copied['none'] is None

@@ -106,7 +106,8 @@ def _gaze_sample():
 
 
 @pytest.mark.parametrize('direction,corner', [('horizontal', (0, 7)),
-                                              ('vertical', (5, 0))])
+                                              ('vertical', (5, 0)),
+                                              ('diagonal', (5, 7))])
 def test_flip_moves_every_field_with_the_image(direction, corner):
     out = SegFieldsRandomFlip(prob=1.0, direction=direction)(_gaze_sample())
     assert out['img'][corner].max() == 255
@@ -176,3 +177,64 @@ def test_the_names_before_the_rename_still_build():
         is SegFieldsResize
     assert type(TRANSFORMS.build(dict(type='GazeRandomFlip', prob=0.5))) \
         is SegFieldsRandomFlip
+
+
+@pytest.mark.parametrize('prob', [0.0, 0.3, 0.5, 0.7, 1.0])
+@pytest.mark.parametrize('direction', ['horizontal', 'vertical'])
+def test_flip_draws_what_mmcv_draws_for_a_seed(prob, direction):
+    from mmcv.transforms import RandomFlip
+    ours = SegFieldsRandomFlip(prob=prob, direction=direction)
+    theirs = RandomFlip(prob=prob, direction=direction)
+    draws = {}
+    for name, flip in (('ours', ours), ('mmcv', theirs)):
+        np.random.seed(3)
+        draws[name] = [flip._choose_direction() for _ in range(2000)]
+        draws[name].append(np.random.random_sample())  # the same stream
+    assert draws['ours'] == draws['mmcv']
+    assert set(draws['ours'][:-1]) <= {direction, None}
+
+
+def test_flip_with_several_directions_keeps_mmcv_draw():
+    from mmcv.transforms import RandomFlip
+    kwargs = dict(prob=[0.3, 0.3], direction=['horizontal', 'vertical'])
+    draws = []
+    for flip in (SegFieldsRandomFlip(**kwargs), RandomFlip(**kwargs)):
+        np.random.seed(1)
+        draws.append([flip._choose_direction() for _ in range(300)])
+    assert draws[0] == draws[1]
+    assert set(draws[0]) == {'horizontal', 'vertical', None}
+
+
+@pytest.mark.parametrize('contiguous', [True, False])
+def test_pack_equals_mmseg_packing(contiguous):
+    from mmseg.datasets.transforms import PackSegInputs
+    sample = _gaze_sample()
+    if not contiguous:  # as a flip leaves the image before packing
+        sample['img'] = sample['img'][:, ::-1]
+    sample.update(img_path='x.png', flip=True, flip_direction='horizontal',
+                  gt_edge_map=sample['gt_seg_map'].copy(),
+                  gt_depth_map=sample['gt_heatmap'].astype(np.float64))
+    ours = PackGazeSegInputs()(dict(sample))
+    theirs = PackSegInputs(meta_keys=PackGazeSegInputs().meta_keys)(
+        dict(sample))
+    assert torch.equal(ours['inputs'], theirs['inputs'])
+    assert ours['inputs'].is_contiguous()
+    for field in ('gt_sem_seg', 'gt_edge_map', 'gt_depth_map'):
+        a, b = (getattr(p['data_samples'], field).data for p in (ours,
+                                                                theirs))
+        assert a.dtype == b.dtype and torch.equal(a, b), field
+    assert ours['data_samples'].metainfo == theirs['data_samples'].metainfo
+
+
+def test_gray_image_packs_with_a_channel_axis():
+    sample = _gaze_sample()
+    sample['img'] = sample['img'][..., 0]
+    assert PackGazeSegInputs()(sample)['inputs'].shape == (1, 6, 8)
+
+
+def test_pack_copies_mutable_meta_values():
+    sample = _gaze_sample()
+    sample['scale_factor'] = [1.0, 2.0]
+    packed = PackGazeSegInputs()(sample)['data_samples']
+    sample['scale_factor'].append(3.0)
+    assert packed.metainfo['scale_factor'] == [1.0, 2.0]

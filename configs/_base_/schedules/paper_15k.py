@@ -14,8 +14,12 @@ param_scheduler = [
         end=max_iters,
         by_epoch=False)
 ]
+# mmengine's IterBasedTrainLoop, without its model.train() on every
+# iteration (0.5 ms; the same training).
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+    type='ModeKeepingIterBasedTrainLoop',
+    max_iters=max_iters,
+    val_interval=val_interval)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(

