@@ -48,6 +48,19 @@ def test_pseudo_mask_dice():
     assert summary[0.5] == dict(mean=0.75, std=0.25, count=2)
 
 
+def test_pseudo_mask_dice_counts_as_sums_do():
+    # The counted path must give the summed definition's values exactly,
+    # on a 255-valued mask (any non-zero is foreground) too.
+    rng = np.random.default_rng(0)
+    heatmap = rng.random((37, 41)).astype(np.float32)
+    mask = (rng.random((37, 41)) > 0.6).astype(np.uint8) * 255
+    truth = mask != 0
+    for t, score in pseudo_mask_dice(heatmap, mask).items():
+        pred = heatmap >= t
+        expected = 2 * int((pred & truth).sum()) / int(pred.sum() + truth.sum())
+        assert score == expected
+
+
 def test_build_matches_fast_heatmap_and_resumes(build_gaze, demo_root,
                                                 tmp_path, capsys):
     out = tmp_path / 'heatmaps'
