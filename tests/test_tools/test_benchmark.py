@@ -103,6 +103,35 @@ def test_finished_runs_are_skipped_and_new_ones_appended(
     assert calls == []
 
 
+def test_rows_name_the_commit_and_the_machine_of_their_run(
+        bench, tmp_path, monkeypatch):
+    configs = _toy_configs(tmp_path)
+    out = tmp_path / 'out'
+    old = out / 'toy.csv'
+    old.parent.mkdir()
+    # A CSV from before the two columns: its row stays, the two empty.
+    old.write_text('method,seed,dice,iou,hd95,asd,val_dice,train_minutes,'
+                   'protocol\nfgi,0,80,70,9,3,79,1.0,cpu_fast\n')
+
+    def fake_run(config, seed, work_dir, extra):
+        return dict(dice=70.0, iou=60.0, hd95=9.0, asd=3.0, val_dice=69.0,
+                    train_minutes='0.1')
+
+    monkeypatch.setattr(bench, 'run_one', fake_run)
+    monkeypatch.setattr(bench, 'source_commit', lambda: 'abc1234')
+    monkeypatch.setattr(bench, 'machine_description',
+                        lambda: 'Toy CPU (6/1), 2 CPUs, avx2')
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark.py', 'toy', '--configs', str(configs / 'fgi.py'),
+        '--seeds', '0', '1', '--out-dir', str(out), '--work-root',
+        str(tmp_path / 'work')
+    ])
+    bench.main()
+    rows = bench.read_rows(str(old))
+    assert [(r['seed'], r['commit'], r['machine']) for r in rows] == [
+        ('0', '', ''), ('1', 'abc1234', 'Toy CPU (6/1), 2 CPUs, avx2')]
+
+
 def test_cpu_mini_protocol_reruns_in_fp32_with_workers(
         bench, tmp_path, monkeypatch):
     configs = _toy_configs(tmp_path)
@@ -390,7 +419,7 @@ def test_backfill_names_a_run_without_a_test_result(
         bench.main()
 
 
-def test_val_only_studies_record_validation_dice_and_the_commit(
+def test_val_only_studies_record_validation_dice_commit_and_machine(
         bench, tmp_path, monkeypatch):
     configs = _toy_configs(tmp_path)
     out = tmp_path / 'out'
@@ -407,6 +436,7 @@ def test_val_only_studies_record_validation_dice_and_the_commit(
     monkeypatch.setattr(bench, 'run_one_val', fake_val)
     monkeypatch.setattr(bench, 'run_one', no_test)
     monkeypatch.setattr(bench, 'source_commit', lambda: 'abc1234')
+    monkeypatch.setattr(bench, 'machine_description', lambda: 'Toy CPU')
     argv = ['benchmark.py', 'toy', '--val-only', '--configs',
             f'v1={configs / "fgi.py"}', f'v0={configs / "unet_gaze.py"}',
             '--seeds', '0', '1', '--out-dir', str(out), '--work-root',
@@ -416,8 +446,9 @@ def test_val_only_studies_record_validation_dice_and_the_commit(
     assert calls == [('fgi', 0), ('unet_gaze', 0), ('fgi', 1),
                      ('unet_gaze', 1)]  # in the given order
     rows = bench.read_val_rows(str(out / 'toy_val.csv'))
-    assert [(r['method'], r['seed'], r['commit']) for r in rows][:2] == [
-        ('v1', '0', 'abc1234'), ('v0', '0', 'abc1234')]
+    assert [(r['method'], r['seed'], r['commit'], r['machine'])
+            for r in rows][:2] == [('v1', '0', 'abc1234', 'Toy CPU'),
+                                   ('v0', '0', 'abc1234', 'Toy CPU')]
     assert not (out / 'toy.csv').exists()
     assert '| v1 | cpu_fast | 0,1 | 55.00 ± 0.00 | 60.50 ± 0.71 |' in \
         (out / 'toy_val.md').read_text()

@@ -68,6 +68,7 @@ from fgi_mmseg.evaluation.benchmark import (  # noqa: E402
 from fgi_mmseg.evaluation.outputs import (metrics_file,  # noqa: E402
                                           per_image_file)
 from fgi_mmseg.utils.io import write_bytes_atomic  # noqa: E402
+from fgi_mmseg.utils.machine import machine_description  # noqa: E402
 
 # Options that turn the benchmark configs (cpu_fast) into an earlier
 # protocol, so that its rows can be reproduced: cpu_mini is the same
@@ -399,7 +400,7 @@ def val_study(args: argparse.Namespace, methods: Dict[str, str],
     """Validation-only runs of every method (in the given order) and seed,
     appended to ``<dataset>_val.csv`` as they finish, with the commit."""
     path = osp.join(args.out_dir, f'{args.dataset}_val.csv')
-    commit = source_commit()
+    commit, machine = source_commit(), machine_description()
     for seed in args.seeds:
         for method, config in methods.items():
             done = {(r['method'], int(r['seed']), r['protocol'])
@@ -413,7 +414,7 @@ def val_study(args: argparse.Namespace, methods: Dict[str, str],
                                 f'seed{seed}')
             row = run_one_val(config, seed, work_dir, args.cfg_options)
             row.update(method=method, seed=seed, protocol=args.protocol,
-                       commit=commit)
+                       commit=commit, machine=machine)
             append_val_row(path, row)
             print(f'{method} seed {seed}: val Dice {row["val_dice"]} '
                   f'(teacher {row.get("teacher_val_dice", "-")}), '
@@ -454,6 +455,7 @@ def main() -> None:
     if args.backfill_per_image:
         backfill(args, methods, csv_path, cases_path, run_group)
     elif not args.report_only:
+        commit, machine = source_commit(), machine_description()
         order = sorted(methods, key=method_rank)
         for seed in args.seeds:  # seeds outer: every method gets seed 0
             for method in order:
@@ -468,7 +470,8 @@ def main() -> None:
                                     f'seed{seed}')
                 row = run_one(methods[method], seed, work_dir,
                               args.cfg_options)
-                row.update(method=method, seed=seed, protocol=args.protocol)
+                row.update(method=method, seed=seed, protocol=args.protocol,
+                           commit=commit, machine=machine)
                 # Cases first: a rerun after a stop in between replaces
                 # them, while the summary row is what marks the run done.
                 cases = row.pop('cases', None)

@@ -20,11 +20,13 @@ from fgi_mmseg.utils.io import write_bytes_atomic
 
 # Rows without a protocol column were written under this protocol.
 DEFAULT_PROTOCOL = 'cpu_fast'
+# The code (``commit``) and the machine (``machine``) of each run: the same
+# seed gives other numbers on another CPU. Older rows leave them empty.
 COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
-           'train_minutes', 'protocol')
+           'train_minutes', 'protocol', 'commit', 'machine')
 # Validation-only studies (--val-only): no test metrics.
 VAL_COLUMNS = ('method', 'seed', 'protocol', 'val_dice', 'teacher_val_dice',
-               'train_minutes', 'commit')
+               'train_minutes', 'commit', 'machine')
 PER_IMAGE_COLUMNS = ('method', 'seed', 'protocol', 'id', 'dice')
 # (CSV column, key of the test metrics), in table order.
 METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),

@@ -1,0 +1,72 @@
+"""What machine a result was measured on, in one line for a results row.
+
+The same seed trains bit-identically on one machine but not always on
+another: oneDNN picks its bf16 convolution kernels by the CPU's instruction
+sets (AMX tiles, AVX-512 BF16, neither), and they round differently. A
+results row therefore names its machine, so that comparisons can pair runs
+of one machine (docs/results.md, "Sixth pass", has a measured case).
+"""
+import os
+import platform
+from typing import Dict, Optional
+
+# Instruction sets that change which bf16 / int8 kernels oneDNN runs.
+KERNEL_FLAGS = ('amx_bf16', 'avx512_bf16', 'avx512f', 'avx2')
+
+
+def _cpuinfo(path: str = '/proc/cpuinfo') -> Dict[str, str]:
+    """The first processor's fields of Linux's ``/proc/cpuinfo``; empty
+    where there is none (another system)."""
+    fields: Dict[str, str] = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if not line.strip():
+                    break  # the end of the first processor's block
+                key, _, value = line.partition(':')
+                fields[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return fields
+
+
+def cpu_description(cpuinfo_path: str = '/proc/cpuinfo',
+                    cpus: Optional[int] = None) -> str:
+    """The CPU as ``'<model name> (<family>/<model>), <n> CPUs, <flags>'``.
+
+    Args:
+        cpuinfo_path: Linux's processor table (for tests).
+        cpus: Processors this process may run on (default: the affinity
+            mask where the system has one, else ``os.cpu_count()``).
+
+    Returns:
+        The line; ``<flags>`` lists the :data:`KERNEL_FLAGS` the CPU has,
+        the best first (only the best of the AVX ones), or ``no avx2``.
+    """
+    if cpus is None:
+        cpus = len(os.sched_getaffinity(0)) \
+            if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+    info = _cpuinfo(cpuinfo_path)
+    name = ' '.join(info.get('model name', '').split()) or \
+        platform.processor() or platform.machine() or 'unknown CPU'
+    if 'cpu family' in info and 'model' in info:
+        name += f' ({info["cpu family"]}/{info["model"]})'
+    flags = set(info.get('flags', '').split())
+    present = [f for f in KERNEL_FLAGS if f in flags]
+    # AMX comes with AVX-512; of the AVX levels only the best one tells.
+    avx = [f for f in present if f != 'amx_bf16'][:1]
+    kernels = [f for f in present if f == 'amx_bf16'] + avx
+    return (f'{name}, {cpus} CPU{"" if cpus == 1 else "s"}, '
+            f'{" ".join(kernels) if kernels else "no avx2"}')
+
+
+def machine_description() -> str:
+    """The CPU (:func:`cpu_description`), and the GPU when CUDA sees one."""
+    line = cpu_description()
+    try:
+        import torch
+    except ImportError:
+        return line
+    if torch.cuda.is_available():
+        line += f'; GPU {torch.cuda.get_device_name(0)}'
+    return line
