@@ -10,8 +10,10 @@ import os
 import platform
 from typing import Dict, Optional
 
-# Instruction sets that change which bf16 / int8 kernels oneDNN runs.
-KERNEL_FLAGS = ('amx_bf16', 'avx512_bf16', 'avx512f', 'avx2')
+# Instruction sets that change which bf16 kernels oneDNN runs: AMX tiles,
+# and the AVX levels, best first (only the best one a CPU has is named).
+AMX_FLAG = 'amx_bf16'
+AVX_LEVELS = ('avx512_bf16', 'avx512f', 'avx2')
 
 
 def _cpuinfo(path: str = '/proc/cpuinfo') -> Dict[str, str]:
@@ -40,8 +42,8 @@ def cpu_description(cpuinfo_path: str = '/proc/cpuinfo',
             mask where the system has one, else ``os.cpu_count()``).
 
     Returns:
-        The line; ``<flags>`` lists the :data:`KERNEL_FLAGS` the CPU has,
-        the best first (only the best of the AVX ones), or ``no avx2``.
+        The line; ``<flags>`` is :data:`AMX_FLAG` if the CPU has it, then
+        the best of :data:`AVX_LEVELS` it has, or ``no avx2``.
     """
     if cpus is None:
         cpus = len(os.sched_getaffinity(0)) \
@@ -52,10 +54,8 @@ def cpu_description(cpuinfo_path: str = '/proc/cpuinfo',
     if 'cpu family' in info and 'model' in info:
         name += f' ({info["cpu family"]}/{info["model"]})'
     flags = set(info.get('flags', '').split())
-    present = [f for f in KERNEL_FLAGS if f in flags]
-    # AMX comes with AVX-512; of the AVX levels only the best one tells.
-    avx = [f for f in present if f != 'amx_bf16'][:1]
-    kernels = [f for f in present if f == 'amx_bf16'] + avx
+    kernels = [AMX_FLAG] if AMX_FLAG in flags else []
+    kernels += [f for f in AVX_LEVELS if f in flags][:1]
     return (f'{name}, {cpus} CPU{"" if cpus == 1 else "s"}, '
             f'{" ".join(kernels) if kernels else "no avx2"}')
 
