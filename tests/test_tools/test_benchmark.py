@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fgi_mmseg.evaluation.benchmark import COLUMNS, paired_differences
+from fgi_mmseg.utils.cpu_load import CpuSnapshot
 from tests.conftest import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,6 +177,65 @@ def test_training_time_is_summed_over_interrupted_runs(
             bench.run_one(str(config), 0, str(work_dir), [])
     timer = json.loads((work_dir / 'benchmark_time.json').read_text())
     assert timer['train_minutes'] == pytest.approx(1.5)  # 60 s + 30 s
+
+
+def test_stolen_and_shared_cpu_time_is_summed_over_interrupted_runs(
+        bench, tmp_path, monkeypatch):
+    config = tmp_path / 'unet_gaze.py'
+    config.write_text('')
+    work_dir = tmp_path / 'work'
+    # Two invocations: 100 s of CPU time with 50 stolen, then 300 s with
+    # 30 busy in other processes (own 60 of busy 90).
+    snaps = iter([CpuSnapshot(0, 0, 0, 0), CpuSnapshot(100, 50, 40, 40),
+                  CpuSnapshot(100, 50, 40, 40),
+                  CpuSnapshot(400, 50, 130, 100)])
+    monkeypatch.setattr(bench, 'cpu_snapshot', lambda: next(snaps))
+    calls = []
+
+    def run(cmd, log):
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        calls.append(cmd)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(bench, '_run', run)
+    with pytest.raises(KeyboardInterrupt):
+        bench._train(str(config), str(work_dir), [])
+    timing = bench._train(str(config), str(work_dir), [])
+    assert {k: timing[k] for k in ('cpu_steal', 'cpu_others')} == dict(
+        cpu_steal='12.5', cpu_others='7.5')  # 50 and 30 of 400 s
+
+
+def test_a_run_begun_without_cpu_counters_leaves_them_empty(
+        bench, tmp_path, monkeypatch):
+    work_dir = tmp_path / 'work'
+    work_dir.mkdir()
+    config = tmp_path / 'unet_gaze.py'
+    config.write_text('')
+    # A timer from before the counters were recorded.
+    (work_dir / 'benchmark_time.json').write_text('{"train_minutes": 2.0}')
+    monkeypatch.setattr(bench, '_run', lambda cmd, log: None)
+    timing = bench._train(str(config), str(work_dir), [])
+    assert timing['cpu_steal'] == timing['cpu_others'] == ''
+    assert float(timing['train_minutes']) >= 2.0
+
+
+def test_children_import_this_checkout_of_the_package(
+        bench, tmp_path, monkeypatch):
+    # A worktree of a fixed commit must train its own code, not that of
+    # the checkout the package is installed from: tools/ alone is on a
+    # script's path.
+    checkout = tmp_path / 'worktree'
+    (checkout / 'fgi_mmseg').mkdir(parents=True)
+    (checkout / 'fgi_mmseg' / '__init__.py').write_text('')
+    (checkout / 'tools').mkdir()
+    (checkout / 'tools' / 'where.py').write_text(
+        'import fgi_mmseg\nprint(fgi_mmseg.__file__)\n')
+    monkeypatch.setattr(bench, 'REPO', str(checkout))
+    log = tmp_path / 'run.log'
+    bench._run([sys.executable, 'tools/where.py'], str(log))
+    assert log.read_text().strip() == str(
+        checkout / 'fgi_mmseg' / '__init__.py')
 
 
 def test_sigterm_stops_the_child_and_unwinds_the_caller(tmp_path):

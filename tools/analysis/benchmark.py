@@ -23,8 +23,10 @@ Example::
         unet_gaze=configs/baselines/unet_gaze_kvasir.py
 
 Outputs (defaults): ``docs/results/<dataset>.csv`` (columns ``method,
-seed,dice,iou,hd95,asd,val_dice,train_minutes,protocol``; Dice and IoU in
-percent), ``docs/results/<dataset>_per_image.csv`` (columns ``method,seed,
+seed,dice,iou,hd95,asd,val_dice,train_minutes,protocol,commit,machine,
+cpu_steal,cpu_others``; Dice and IoU in percent; the last two are the
+percent of the machine's CPU time in training stolen by the hypervisor and
+used by other processes, so that minutes can be compared), ``docs/results/<dataset>_per_image.csv`` (columns ``method,seed,
 protocol,id,dice``: every test image of every run, for the paired
 comparison of FGI against each method on the same images),
 ``docs/results/<dataset>.md`` and ``docs/results/<dataset>_dice.png``;
@@ -50,6 +52,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from typing import Dict, List, Optional, Sequence
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -67,6 +70,8 @@ from fgi_mmseg.evaluation.benchmark import (  # noqa: E402
     read_case_dice, read_per_image, read_rows, read_val_rows, val_table)
 from fgi_mmseg.evaluation.outputs import (metrics_file,  # noqa: E402
                                           per_image_file)
+from fgi_mmseg.utils.cpu_load import (CpuShare, cpu_share,  # noqa: E402
+                                       cpu_snapshot)
 from fgi_mmseg.utils.io import write_bytes_atomic  # noqa: E402
 from fgi_mmseg.utils.machine import machine_description  # noqa: E402
 
@@ -109,7 +114,8 @@ def _run(cmd: List[str], log: str) -> None:
     os.makedirs(osp.dirname(log), exist_ok=True)
     with open(log, 'a') as f:
         proc = subprocess.Popen(
-            cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
+            cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT,
+            env=child_environment())
         try:
             returncode = proc.wait()
         except BaseException:
@@ -123,6 +129,21 @@ def _run(cmd: List[str], log: str) -> None:
     if returncode:
         raise RuntimeError(f'{cmd[1]} failed (exit {returncode}); '
                            f'see {log}')
+
+
+def child_environment() -> Dict[str, str]:
+    """This environment, with this checkout first on ``PYTHONPATH``.
+
+    ``tools/train.py`` puts only ``tools/`` on the path, so a child would
+    import ``fgi_mmseg`` from wherever it is installed: with an editable
+    install of the main checkout, a benchmark run from a worktree of a fixed
+    commit would train the main checkout's code under the worktree's
+    commit.
+    """
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in (REPO, env.get('PYTHONPATH')) if p)
+    return env
 
 
 def _interrupt_on_sigterm() -> None:
@@ -163,9 +184,13 @@ def _result_file(work_dir: str, two_stage: bool) -> str:
     return metrics_file(osp.join(work_dir, 'test'))
 
 
-def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
-    """Train (resuming) one run; return its minutes summed over every
-    interrupted and resumed invocation.
+def _train(config: str, work_dir: str, options: Sequence[str]) -> dict:
+    """Train (resuming) one run; return its ``train_minutes``, and the
+    ``cpu_steal`` and ``cpu_others`` percentages of the machine's CPU time
+    in it (:mod:`fgi_mmseg.utils.cpu_load`), each summed over every
+    interrupted and resumed invocation. The percentages are empty where the
+    system has no CPU counters, or for a run whose earlier invocations did
+    not record them.
 
     nnU-Net runs go through ``tools/misc/train_nnunet.py``, which resumes
     by itself and also predicts and scores the val and test splits (its
@@ -180,16 +205,21 @@ def _train(config: str, work_dir: str, options: Sequence[str]) -> float:
                      recursive=True):
             train.append('--resume')
     timer = osp.join(work_dir, 'benchmark_time.json')
-    minutes = json.load(open(timer))['train_minutes'] \
-        if osp.exists(timer) else 0.0
-    start = time.time()
+    record = json.load(open(timer)) if osp.exists(timer) \
+        else dict(train_minutes=0.0, cpu=asdict(CpuShare()))
+    start, before = time.time(), cpu_snapshot()
     try:
         _run(train + list(options), osp.join(work_dir, 'benchmark.log'))
     finally:
-        minutes += (time.time() - start) / 60
-        write_bytes_atomic(timer,
-                           json.dumps(dict(train_minutes=minutes)).encode())
-    return minutes
+        record['train_minutes'] += (time.time() - start) / 60
+        share = cpu_share(before, cpu_snapshot())
+        # One invocation without counters leaves the whole run without.
+        record['cpu'] = None if share is None or record.get('cpu') is None \
+            else asdict(CpuShare(**record['cpu']) + share)
+        write_bytes_atomic(timer, json.dumps(record).encode())
+    cells = CpuShare(**record['cpu']).percent() if record['cpu'] \
+        else CpuShare().percent()
+    return dict(train_minutes=f'{record["train_minutes"]:.1f}', **cells)
 
 
 def run_one(config: str, seed: int, work_dir: str,
@@ -206,7 +236,7 @@ def run_one(config: str, seed: int, work_dir: str,
         osp.join(work_dir, STUDENT_TEST if two_stage else 'test')))
     train_options = options + [f'test_evaluator.output_file={cases_file}'] \
         if two_stage else options
-    minutes = _train(config, work_dir, train_options)
+    timing = _train(config, work_dir, train_options)
     result_file = _result_file(work_dir, two_stage)
     if not two_stage:
         best = sorted(glob.glob(osp.join(work_dir, 'best_Dice_iter_*.pth')))
@@ -220,8 +250,7 @@ def run_one(config: str, seed: int, work_dir: str,
         result = json.load(f)
     metrics = result['metrics']
     row = dict(val_dice=_best_val(result['checkpoint']),
-               train_minutes=f'{minutes:.1f}',
-               cases=read_case_dice(cases_file))
+               cases=read_case_dice(cases_file), **timing)
     for column, key in METRICS:
         row[column] = metrics[key]
     return row
@@ -232,12 +261,11 @@ def _run_one_nnunet(config: str, seed: int, work_dir: str,
     """Train and test nnU-Net with one seed: its final checkpoint, with
     the val column from the same checkpoint (fgi_mmseg/nnunet/run.py)."""
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
-    minutes = _train(config, work_dir, options)
+    timing = _train(config, work_dir, options)
     metrics = _nnunet_result(work_dir, 'test')['metrics']
     row = dict(val_dice=_nnunet_result(work_dir, 'val')['metrics']['Dice'],
-               train_minutes=f'{minutes:.1f}',
                cases=read_case_dice(per_image_file(
-                   osp.join(work_dir, 'test'))))
+                   osp.join(work_dir, 'test'))), **timing)
     for column, key in METRICS:
         row[column] = metrics[key]
     return row
@@ -264,8 +292,7 @@ def run_one_val(config: str, seed: int, work_dir: str,
     options = ['--cfg-options', f'randomness.seed={seed}', *extra]
     if two_stage:
         options.append('test_student=False')
-    minutes = _train(config, work_dir, options)
-    row = dict(train_minutes=f'{minutes:.1f}')
+    row = _train(config, work_dir, options)
     if two_stage:
         row['val_dice'] = _stage_best_val(work_dir, 'student')
         row['teacher_val_dice'] = _stage_best_val(work_dir, 'teacher')

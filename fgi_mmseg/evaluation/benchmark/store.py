@@ -21,12 +21,17 @@ from fgi_mmseg.utils.io import write_bytes_atomic
 # Rows without a protocol column were written under this protocol.
 DEFAULT_PROTOCOL = 'cpu_fast'
 # The code (``commit``) and the machine (``machine``) of each run: the same
-# seed gives other numbers on another CPU. Older rows leave them empty.
+# seed gives other numbers on another CPU. ``cpu_steal`` and ``cpu_others``:
+# percent of the machine's CPU time during training taken by the hypervisor
+# and by other processes (fgi_mmseg.utils.cpu_load), for reading the
+# minutes. Older rows leave these empty.
 COLUMNS = ('method', 'seed', 'dice', 'iou', 'hd95', 'asd', 'val_dice',
-           'train_minutes', 'protocol', 'commit', 'machine')
+           'train_minutes', 'protocol', 'commit', 'machine', 'cpu_steal',
+           'cpu_others')
 # Validation-only studies (--val-only): no test metrics.
 VAL_COLUMNS = ('method', 'seed', 'protocol', 'val_dice', 'teacher_val_dice',
-               'train_minutes', 'commit', 'machine')
+               'train_minutes', 'commit', 'machine', 'cpu_steal',
+               'cpu_others')
 PER_IMAGE_COLUMNS = ('method', 'seed', 'protocol', 'id', 'dice')
 # (CSV column, key of the test metrics), in table order.
 METRICS = (('dice', 'Dice'), ('iou', 'IoU'), ('hd95', 'HD95'),
