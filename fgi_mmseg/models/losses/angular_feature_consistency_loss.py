@@ -7,6 +7,21 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 
+def _in_layout_of(z: Tensor, t: Tensor) -> Tensor:
+    """``t`` (its dtype kept) in the memory layout of ``z``.
+
+    The student's projected features are channels-last under
+    ``ChannelsLastHook`` while the teacher's cached ones are NCHW, and a
+    norm over the channels of an NCHW tensor is a strided reduction: 10.0
+    against 1.6 ms (conversion included) for the four Kvasir ``cpu_fast``
+    teacher features, with bit-equal values (docs/results.md, "Seventh
+    pass").
+    """
+    if t.stride() == z.stride():
+        return t
+    return torch.empty_like(z, dtype=t.dtype).copy_(t)
+
+
 def angular_feature_consistency(student: Sequence[Tensor],
                                 teacher: Sequence[Tensor],
                                 eps: float = 1e-6) -> Tensor:
@@ -30,7 +45,7 @@ def angular_feature_consistency(student: Sequence[Tensor],
         if z.shape != t.shape:
             raise ValueError(f'student feature {tuple(z.shape)} does not '
                              f'match teacher feature {tuple(t.shape)}')
-        t = t.detach()
+        t = _in_layout_of(z, t.detach())
         cosine = (z * t).sum(1) / (z.norm(dim=1) * t.norm(dim=1) + eps)
         terms.append((1 - cosine).mean())
     return torch.stack(terms).mean()

@@ -32,3 +32,19 @@ def test_weight_and_shape_check():
                          torch.tensor(0.1))
     with pytest.raises(ValueError, match='does not match'):
         angular_feature_consistency([_feat((1, 0, 0))], t)
+
+
+def test_a_teacher_in_another_layout_and_dtype_gives_the_same_loss():
+    # cpu_fast: the student's features are bf16 channels-last, the cached
+    # teacher's NCHW; the teacher keeps its own dtype.
+    torch.manual_seed(0)
+    z = torch.randn(2, 24, 6, 5).bfloat16().contiguous(
+        memory_format=torch.channels_last).requires_grad_()
+    t = torch.randn(2, 24, 6, 5)
+    expected_cos = (z * t).sum(1) / (z.norm(dim=1) * t.norm(dim=1) + 1e-6)
+    loss = angular_feature_consistency([z], [t])
+    # The norm of an NCHW teacher sums its channels in another order.
+    assert torch.allclose(loss, (1 - expected_cos).mean(), rtol=1e-6)
+    assert loss.dtype == torch.float32  # bf16 * fp32 promotes, as before
+    loss.backward()
+    assert z.grad.is_contiguous(memory_format=torch.channels_last)
