@@ -119,7 +119,7 @@ def test_rows_name_the_commit_and_the_machine_of_their_run(
                     train_minutes='0.1')
 
     monkeypatch.setattr(bench, 'run_one', fake_run)
-    monkeypatch.setattr(bench, 'source_commit', lambda: 'abc1234')
+    monkeypatch.setattr(bench, 'source_commit', lambda out_dir: 'abc1234')
     monkeypatch.setattr(bench, 'machine_description',
                         lambda: 'Toy CPU (6/1), 2 CPUs, avx2')
     monkeypatch.setattr(sys, 'argv', [
@@ -495,7 +495,7 @@ def test_val_only_studies_record_validation_dice_commit_and_machine(
 
     monkeypatch.setattr(bench, 'run_one_val', fake_val)
     monkeypatch.setattr(bench, 'run_one', no_test)
-    monkeypatch.setattr(bench, 'source_commit', lambda: 'abc1234')
+    monkeypatch.setattr(bench, 'source_commit', lambda out_dir: 'abc1234')
     monkeypatch.setattr(bench, 'machine_description', lambda: 'Toy CPU')
     argv = ['benchmark.py', 'toy', '--val-only', '--configs',
             f'v1={configs / "fgi.py"}', f'v0={configs / "unet_gaze.py"}',
@@ -540,3 +540,31 @@ def test_a_two_stage_val_run_is_told_not_to_test(bench, tmp_path,
     assert commands[0][-3:] == ['randomness.seed=3', 'a=1',
                                 'test_student=False']
     assert (row['val_dice'], row['teacher_val_dice']) == (60.0, 50.0)
+
+
+def test_the_commit_is_dirty_for_changed_code_not_for_its_own_results(
+        bench, tmp_path, monkeypatch):
+    repo = tmp_path / 'checkout'
+    (repo / 'docs' / 'results').mkdir(parents=True)
+    (repo / 'code.py').write_text('x = 1\n')
+    (repo / 'docs' / 'results' / 'kvasir.csv').write_text('method\n')
+
+    def git(*args):
+        subprocess.run(['git', '-C', str(repo), *args], check=True,
+                       capture_output=True)
+
+    git('init', '-q')
+    git('add', '.')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'c')
+    monkeypatch.setattr(bench, 'REPO', str(repo))
+    commit = bench.source_commit(str(repo / 'docs' / 'results'))
+    assert len(commit) >= 7 and not commit.endswith('-dirty')
+    # A worktree gathering rows stays clean...
+    (repo / 'docs' / 'results' / 'kvasir.csv').write_text('method\nfgi\n')
+    assert bench.source_commit(str(repo / 'docs' / 'results')) == commit
+    # ...while changed code is not that commit's.
+    (repo / 'code.py').write_text('x = 2\n')
+    assert bench.source_commit(str(repo / 'docs' / 'results')) == \
+        commit + '-dirty'
+    assert bench.source_commit(str(tmp_path / 'elsewhere')) == \
+        commit + '-dirty'

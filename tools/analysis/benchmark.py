@@ -305,15 +305,24 @@ def run_one_val(config: str, seed: int, work_dir: str,
     return row
 
 
-def source_commit() -> str:
+def source_commit(out_dir: Optional[str] = None) -> str:
     """The checked-out commit of this repository, ``-dirty`` if tracked
-    files differ from it (a row's code is then not that commit's)."""
+    files differ from it (a row's code is then not that commit's).
+
+    Files under ``out_dir`` do not count: they are the benchmark's own
+    results, which a worktree of a fixed commit gathers run by run.
+    """
     def git(*args):
         return subprocess.run(['git', '-C', REPO, *args], check=True,
                               capture_output=True, text=True).stdout.strip()
+    inside = out_dir is not None and not osp.relpath(
+        osp.abspath(out_dir), REPO).startswith(os.pardir)
+    excluded = ['--', '.', ':(exclude)' + osp.relpath(
+        osp.abspath(out_dir), REPO)] if inside else []
     try:
         commit = git('rev-parse', '--short', 'HEAD')
-        dirty = git('status', '--porcelain', '--untracked-files=no')
+        dirty = git('status', '--porcelain', '--untracked-files=no',
+                    *excluded)
     except (OSError, subprocess.CalledProcessError):
         return 'unknown'
     return commit + ('-dirty' if dirty else '')
@@ -427,7 +436,7 @@ def val_study(args: argparse.Namespace, methods: Dict[str, str],
     """Validation-only runs of every method (in the given order) and seed,
     appended to ``<dataset>_val.csv`` as they finish, with the commit."""
     path = osp.join(args.out_dir, f'{args.dataset}_val.csv')
-    commit, machine = source_commit(), machine_description()
+    commit, machine = source_commit(args.out_dir), machine_description()
     for seed in args.seeds:
         for method, config in methods.items():
             done = {(r['method'], int(r['seed']), r['protocol'])
@@ -482,7 +491,7 @@ def main() -> None:
     if args.backfill_per_image:
         backfill(args, methods, csv_path, cases_path, run_group)
     elif not args.report_only:
-        commit, machine = source_commit(), machine_description()
+        commit, machine = source_commit(args.out_dir), machine_description()
         order = sorted(methods, key=method_rank)
         for seed in args.seeds:  # seeds outer: every method gets seed 0
             for method in order:
