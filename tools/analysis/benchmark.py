@@ -26,7 +26,8 @@ Outputs (defaults): ``docs/results/<dataset>.csv`` (columns ``method,
 seed,dice,iou,hd95,asd,val_dice,train_minutes,protocol,commit,machine,
 cpu_steal,cpu_others``; Dice and IoU in percent; the last two are the
 percent of the machine's CPU time in training stolen by the hypervisor and
-used by other processes, so that minutes can be compared), ``docs/results/<dataset>_per_image.csv`` (columns ``method,seed,
+used by other processes, so that minutes can be compared),
+``docs/results/<dataset>_per_image.csv`` (columns ``method,seed,
 protocol,id,dice``: every test image of every run, for the paired
 comparison of FGI against each method on the same images),
 ``docs/results/<dataset>.md`` and ``docs/results/<dataset>_dice.png``;
@@ -217,8 +218,8 @@ def _train(config: str, work_dir: str, options: Sequence[str]) -> dict:
         record['cpu'] = None if share is None or record.get('cpu') is None \
             else asdict(CpuShare(**record['cpu']) + share)
         write_bytes_atomic(timer, json.dumps(record).encode())
-    cells = CpuShare(**record['cpu']).percent() if record['cpu'] \
-        else CpuShare().percent()
+    # No counters: an empty share, whose percentages are empty cells.
+    cells = CpuShare(**(record['cpu'] or {})).percent()
     return dict(train_minutes=f'{record["train_minutes"]:.1f}', **cells)
 
 
@@ -315,10 +316,10 @@ def source_commit(out_dir: Optional[str] = None) -> str:
     def git(*args):
         return subprocess.run(['git', '-C', REPO, *args], check=True,
                               capture_output=True, text=True).stdout.strip()
-    inside = out_dir is not None and not osp.relpath(
-        osp.abspath(out_dir), REPO).startswith(os.pardir)
-    excluded = ['--', '.', ':(exclude)' + osp.relpath(
-        osp.abspath(out_dir), REPO)] if inside else []
+    results = None if out_dir is None else osp.relpath(
+        osp.abspath(out_dir), REPO)
+    excluded = [] if results is None or results.startswith(os.pardir) \
+        else ['--', '.', f':(exclude){results}']
     try:
         commit = git('rev-parse', '--short', 'HEAD')
         dirty = git('status', '--porcelain', '--untracked-files=no',
