@@ -13,7 +13,7 @@ rewritten here, before the runner is built:
                                                 non_blocking=True)
     dataloaders:        pin_memory, >= 2 persistent workers
     env_cfg:            cudnn_benchmark=True
-    optim_wrapper:      OptimWrapper -> AutocastOptimWrapper (bf16)
+    optim_wrapper:      OptimWrapper -> AutocastOptimWrapper (bf16 where native)
     custom_hooks:       + ChannelsLastHook
 
 The CPU protocol ``cpu_fast`` sets the last two itself; the paper's fp32
@@ -106,8 +106,7 @@ def use_gpu_fast_path(cfg: Config, force: bool = False) -> bool:
                 stage[name].pop('persistent_workers', None)
     cfg.setdefault('env_cfg', {})['cudnn_benchmark'] = True
     if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper':
-        cfg.optim_wrapper.update(type='AutocastOptimWrapper',
-                                 dtype='bfloat16')
+        cfg.optim_wrapper.update(type='AutocastOptimWrapper', dtype='auto')
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(h.get('type') == 'ChannelsLastHook' for h in hooks):
         cfg.custom_hooks = hooks + [dict(type='ChannelsLastHook')]

@@ -4,6 +4,8 @@ import os
 import torch
 from nnunetv2.training.nnUNetTrainer.nnUNetTrainer import nnUNetTrainer
 
+from fgi_mmseg.utils.machine import has_native_bf16
+
 # nnU-Net's unit of training length.
 ITERATIONS_PER_EPOCH = 250
 
@@ -22,9 +24,10 @@ class nnUNetTrainerFGI(nnUNetTrainer):  # noqa: N801 (nnU-Net's naming)
       nnU-Net's pseudo Dice, which selects no checkpoint we use;
     * a checkpoint every epoch (written atomically), so that an interrupted
       run resumes at the last finished epoch;
-    * on a CPU, the forward pass runs under bf16 autocast, as the
-      ``cpu_fast`` protocol does for every method (nnU-Net autocasts on
-      CUDA only). Channels-last memory, the protocol's other half, is left
+    * on a CPU with native bf16 kernels, the forward pass runs under bf16
+      autocast, as the ``cpu_fast`` protocol does for every method
+      (nnU-Net autocasts on CUDA only); without them (AVX2 only) emulated
+      bf16 is several times slower than fp32, so the step stays fp32. Channels-last memory, the protocol's other half, is left
       out: with nnU-Net's instance norm it made the step slower
       (``tools/analysis/speed_nnunet_step.py``). On a GPU nnU-Net's own
       fp16 autocast and grad scaler stay.
@@ -42,7 +45,7 @@ class nnUNetTrainerFGI(nnUNetTrainer):  # noqa: N801 (nnU-Net's naming)
 
     @property
     def _cpu_fast(self) -> bool:
-        return self.device.type == 'cpu'
+        return self.device.type == 'cpu' and has_native_bf16('cpu')
 
     def train_step(self, batch: dict) -> dict:
         if not self._cpu_fast:

@@ -70,3 +70,25 @@ def machine_description() -> str:
     if torch.cuda.is_available():
         line += f'; GPU {torch.cuda.get_device_name(0)}'
     return line
+
+
+def has_native_bf16(device_type: str) -> bool:
+    """Whether bf16 compute is fast on this machine's ``device_type``.
+
+    On a CPU, oneDNN runs bf16 convolutions and matrix products in its own
+    kernels only with AVX-512 (BW/VL/DQ; faster still with AVX-512 BF16 or
+    AMX). Without them PyTorch falls back to reference kernels: on an
+    AVX2-only AMD EPYC (25/1) a ``cpu_fast`` UNet step under bf16
+    autocast took 1,076 ms against 142 ms in fp32 (docs/results.md,
+    "Eighth pass"). On CUDA, bf16 needs compute capability 8.0 or newer.
+
+    Args:
+        device_type: ``'cpu'`` or ``'cuda'`` (others: ``False``).
+    """
+    import torch
+    if device_type == 'cuda':
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device_type == 'cpu':
+        return bool(torch.backends.mkldnn.is_available()
+                    and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False

@@ -51,3 +51,29 @@ def test_bf16_step_is_close_to_fp32():
 def test_float16_is_refused_with_the_alternative():
     with pytest.raises(ValueError, match='AmpOptimWrapper'):
         _wrapper(nn.Linear(2, 2), 'float16')
+
+
+@pytest.mark.parametrize('native, expected',
+                         [(True, torch.bfloat16), (False, torch.float32)])
+def test_auto_is_bf16_only_with_native_kernels(monkeypatch, native,
+                                               expected):
+    from fgi_mmseg.engine.optimizers import autocast_optim_wrapper as module
+    asked = []
+    monkeypatch.setattr(module, 'has_native_bf16',
+                        lambda device: asked.append(device) or native)
+    model = nn.Conv2d(3, 4, 3)
+    wrapper = _wrapper(model, 'auto')
+    x = torch.randn(2, 3, 8, 8)
+    for _ in range(2):
+        with wrapper.optim_context(model):
+            out = model(x)
+        assert out.dtype == expected
+    assert asked == ['cpu']  # resolved once per device
+    if not native:
+        torch.testing.assert_close(out, model(x), rtol=0, atol=0)
+
+
+def test_the_fast_protocol_autocasts_by_the_machine():
+    from mmengine.config import Config
+    cfg = Config.fromfile('configs/_base_/schedules/cpu_fast.py')
+    assert cfg.optim_wrapper.dtype == 'auto'

@@ -35,7 +35,7 @@ def test_paper_config_gets_bf16_and_channels_last():
     assert cfg.optim_wrapper.type == 'OptimWrapper'
     assert use_gpu_fast_path(cfg, force=True)
     assert cfg.optim_wrapper.type == 'AutocastOptimWrapper'
-    assert cfg.optim_wrapper.dtype == 'bfloat16'
+    assert cfg.optim_wrapper.dtype == 'auto'
 
 
 def test_left_alone_without_cuda_or_when_opted_out():

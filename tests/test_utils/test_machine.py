@@ -48,3 +48,14 @@ def test_a_system_without_cpuinfo_still_gets_a_line(tmp_path):
 def test_this_machine_is_described_in_one_line():
     line = machine_description()
     assert '\n' not in line and re.search(r', \d+ CPUs?, ', line)
+
+
+def test_native_bf16_follows_onednn_on_the_cpu():
+    import torch
+
+    from fgi_mmseg.utils.machine import has_native_bf16
+    assert has_native_bf16('cpu') == \
+        torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    assert has_native_bf16('cuda') == (torch.cuda.is_available() and
+                                       torch.cuda.is_bf16_supported())
+    assert not has_native_bf16('meta')

@@ -3,7 +3,7 @@
 Every method's network and optimiser are built from its benchmark config
 (so the step is the one that trains), in plain fp32 (the ``cpu_mini``
 step) and as ``cpu_fast`` trains it (``AutocastOptimWrapper`` bf16
-autocast, ``ChannelsLastHook``, the fused optimiser kernel,
+autocast where the CPU has native bf16 kernels, ``ChannelsLastHook``, the fused optimiser kernel,
 ``RetainFreedMemoryHook``'s allocator setting), and all variants take the
 same synthetic batch (image, every gaze pseudo-mask field, ground truth
 and padded text tokens). The variants are *interleaved*: round r times
@@ -51,6 +51,8 @@ import fgi_mmseg  # noqa: F401,E402
 from fgi_mmseg.engine.config_derivation import (is_two_stage,  # noqa: E402
                                                  stage_config)
 from fgi_mmseg.engine.hooks import convert_to_channels_last  # noqa: E402
+from fgi_mmseg.engine.optimizers.autocast_optim_wrapper import \
+    autocast_dtype  # noqa: E402
 from fgi_mmseg.models.utils import darm_mask  # noqa: E402
 from fgi_mmseg.utils.malloc import retain_freed_memory  # noqa: E402
 
@@ -105,7 +107,8 @@ def make_batch(batch: int, size: int, text_dim: int, text_len: int = 25):
 class Variant:
     """One network in one precision, stepping with its config's optimiser.
 
-    ``cpu_fast`` is the config as it trains (bf16 autocast, channels-last,
+    ``cpu_fast`` is the config as it trains (bf16 autocast where the CPU
+    has native bf16 kernels, else fp32; channels-last,
     its optimiser's options, e.g. the fused AdamW kernel). The other
     precisions take the same optimiser in its plain ``cpu_mini`` form
     (``OptimWrapper`` semantics, no fused kernel), so ``fp32`` is the step
@@ -122,7 +125,7 @@ class Variant:
         optim_cfg = copy.deepcopy(optim_cfg)
         optim_cfg['type'] = 'AutocastOptimWrapper'
         if precision == FAST:
-            optim_cfg.setdefault('dtype', 'bfloat16')
+            optim_cfg.setdefault('dtype', 'auto')
         else:
             optim_cfg['dtype'] = 'bfloat16' \
                 if precision.startswith('bf16') else 'float32'
@@ -308,7 +311,8 @@ def main() -> None:
           f'rounds of {len(order)} variants (ms/step: median [IQR]); '
           f'allocator: ' + ', '.join(
               f'{p} {allocator_of(p, args.allocator)}'
-              for p in args.precisions))
+              for p in args.precisions)
+          + f'; cpu_fast autocasts to {autocast_dtype("auto", "cpu")}')
     header = ''.join(f'{p:>21s}' for p in args.precisions)
     print(f'  {"network":<24s}{header}  (ratio to {args.precisions[0]})')
     names = dict.fromkeys(name for name, _, _ in order)
