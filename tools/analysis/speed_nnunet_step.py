@@ -7,7 +7,8 @@ The network is the one nnU-Net plans for the benchmark's 112 x 112 images
 synthetic batch. Variants are interleaved (A B C A B C ...), so a load that
 comes and goes shifts all alike; medians and interquartile ranges over the
 rounds are printed with each variant's ratio to fp32. This is how
-``nnUNetTrainerFGI`` chose bf16 autocast without channels-last on a CPU.
+``nnUNetTrainerFGI`` chose bf16 autocast without channels-last on a CPU
+with native bf16 kernels (without them it trains in fp32).
 
 Example::
 
