@@ -13,7 +13,7 @@ rewritten here, before the runner is built:
                                                 non_blocking=True)
     dataloaders:        pin_memory, >= 2 persistent workers
     env_cfg:            cudnn_benchmark=True
-    optim_wrapper:      OptimWrapper -> AutocastOptimWrapper (bf16 where native)
+    optim_wrapper:      OptimWrapper -> AutocastOptimWrapper (dtype 'auto')
     custom_hooks:       + ChannelsLastHook
 
 The CPU protocol ``cpu_fast`` sets the last two itself; the paper's fp32

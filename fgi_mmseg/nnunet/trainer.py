@@ -27,8 +27,9 @@ class nnUNetTrainerFGI(nnUNetTrainer):  # noqa: N801 (nnU-Net's naming)
     * on a CPU with native bf16 kernels, the forward pass runs under bf16
       autocast, as the ``cpu_fast`` protocol does for every method
       (nnU-Net autocasts on CUDA only); without them (AVX2 only) emulated
-      bf16 is several times slower than fp32, so the step stays fp32. Channels-last memory, the protocol's other half, is left
-      out: with nnU-Net's instance norm it made the step slower
+      bf16 is several times slower than fp32, so the step stays fp32.
+      Channels-last memory, the protocol's other half, is left out: with
+      nnU-Net's instance norm it made the step slower
       (``tools/analysis/speed_nnunet_step.py``). On a GPU nnU-Net's own
       fp16 autocast and grad scaler stay.
 

@@ -3,8 +3,9 @@
 Every method's network and optimiser are built from its benchmark config
 (so the step is the one that trains), in plain fp32 (the ``cpu_mini``
 step) and as ``cpu_fast`` trains it (``AutocastOptimWrapper`` bf16
-autocast where the CPU has native bf16 kernels, ``ChannelsLastHook``, the fused optimiser kernel,
-``RetainFreedMemoryHook``'s allocator setting), and all variants take the
+autocast where the CPU has native bf16 kernels, ``ChannelsLastHook``,
+the fused optimiser kernel, ``RetainFreedMemoryHook``'s allocator
+setting), and all variants take the
 same synthetic batch (image, every gaze pseudo-mask field, ground truth
 and padded text tokens). The variants are *interleaved*: round r times
 one step of A, B, C, ... in turn, so a load that comes and goes on the
@@ -108,8 +109,8 @@ class Variant:
     """One network in one precision, stepping with its config's optimiser.
 
     ``cpu_fast`` is the config as it trains (bf16 autocast where the CPU
-    has native bf16 kernels, else fp32; channels-last,
-    its optimiser's options, e.g. the fused AdamW kernel). The other
+    has native bf16 kernels, else fp32; channels-last; its optimiser's
+    options, e.g. the fused AdamW kernel). The other
     precisions take the same optimiser in its plain ``cpu_mini`` form
     (``OptimWrapper`` semantics, no fused kernel), so ``fp32`` is the step
     of the fp32 protocol.
