@@ -17,6 +17,13 @@ SAMPLE_FILE_KEYS = {
     'text_embed_path': 'text_embed_suffix',
 }
 
+# The tools that write the derived per-sample folders: named in the error
+# when such a folder does not exist at all (a fresh clone or worktree).
+PRODUCED_BY = {
+    'heatmap_path': 'tools/gaze/build_gaze.py',
+    'text_embed_path': 'tools/text/describe.py, then tools/text/encode.py',
+}
+
 
 @DATASETS.register_module()
 class GazeSegDataset(BaseSegDataset):
@@ -120,8 +127,19 @@ class GazeSegDataset(BaseSegDataset):
                 if len(missing) > 10 else ''
             raise FileNotFoundError(
                 f'{type(self).__name__} ({self.ann_file}): '
-                f'{len(missing)} listed files are missing:\n  {shown}{more}')
+                f'{len(missing)} listed files are missing:\n  {shown}{more}'
+                f'{self._absent_folders_hint()}')
         return data_list
+
+    def _absent_folders_hint(self) -> str:
+        """Name the derived folders that do not exist and their tools."""
+        hints = [
+            f'\n  folder {folder} ({key}) does not exist; it is written '
+            f'by {PRODUCED_BY[key]}'
+            for key, folder in self.data_prefix.items()
+            if key in PRODUCED_BY and folder and not osp.isdir(folder)
+        ]
+        return ''.join(hints)
 
     def prepare_data(self, idx: int):
         """Run the pipeline, naming the sample in any loading error."""

@@ -34,6 +34,22 @@ def test_missing_file_names_sample_and_path(demo_root, tmp_path):
             data_prefix=PREFIX)
     assert 'train_0003: heatmap_path' in str(err.value)
     assert 'gaze/heatmaps/train_0003.png' in str(err.value)
+    # The folder exists, so no tool is named.
+    assert 'build_gaze.py' not in str(err.value)
+
+
+def test_absent_heatmap_folder_names_the_tool_that_writes_it(
+        demo_root, tmp_path):
+    root = tmp_path / 'demo'
+    shutil.copytree(demo_root, root)
+    shutil.rmtree(root / 'gaze/heatmaps')
+    with pytest.raises(FileNotFoundError) as err:
+        DemoPolypDataset(
+            data_root=str(root), ann_file='splits/train.txt',
+            data_prefix=PREFIX)
+    assert '16 listed files are missing' in str(err.value)
+    assert (f'folder {root}/gaze/heatmaps (heatmap_path) does not exist; '
+            'it is written by tools/gaze/build_gaze.py') in str(err.value)
 
 
 def test_missing_split_file_is_named(demo_root):
