@@ -24,32 +24,36 @@ def test_demo_split_sizes_and_fields(demo_root):
     assert 'text_embed_path' not in info
 
 
-def test_missing_file_names_sample_and_path(demo_root, tmp_path):
+def _missing_files_error(demo_root, tmp_path, remove) -> tuple:
+    """The error of the demo train split after ``remove(root)``."""
     root = tmp_path / 'demo'
     shutil.copytree(demo_root, root)
-    os.remove(root / 'gaze/heatmaps/train_0003.png')
+    remove(root)
     with pytest.raises(FileNotFoundError) as err:
         DemoPolypDataset(
             data_root=str(root), ann_file='splits/train.txt',
             data_prefix=PREFIX)
-    assert 'train_0003: heatmap_path' in str(err.value)
-    assert 'gaze/heatmaps/train_0003.png' in str(err.value)
+    return root, str(err.value)
+
+
+def test_missing_file_names_sample_and_path(demo_root, tmp_path):
+    _, message = _missing_files_error(
+        demo_root, tmp_path,
+        lambda root: os.remove(root / 'gaze/heatmaps/train_0003.png'))
+    assert 'train_0003: heatmap_path' in message
+    assert 'gaze/heatmaps/train_0003.png' in message
     # The folder exists, so no tool is named.
-    assert 'build_gaze.py' not in str(err.value)
+    assert 'build_gaze.py' not in message
 
 
 def test_absent_heatmap_folder_names_the_tool_that_writes_it(
         demo_root, tmp_path):
-    root = tmp_path / 'demo'
-    shutil.copytree(demo_root, root)
-    shutil.rmtree(root / 'gaze/heatmaps')
-    with pytest.raises(FileNotFoundError) as err:
-        DemoPolypDataset(
-            data_root=str(root), ann_file='splits/train.txt',
-            data_prefix=PREFIX)
-    assert '16 listed files are missing' in str(err.value)
+    root, message = _missing_files_error(
+        demo_root, tmp_path,
+        lambda root: shutil.rmtree(root / 'gaze/heatmaps'))
+    assert '16 listed files are missing' in message
     assert (f'folder {root}/gaze/heatmaps (heatmap_path) does not exist; '
-            'it is written by tools/gaze/build_gaze.py') in str(err.value)
+            'it is written by tools/gaze/build_gaze.py') in message
 
 
 def test_missing_split_file_is_named(demo_root):
